@@ -1,0 +1,37 @@
+"""The API's one error shape: {"errors": [{"field", "rule", "message"}]}.
+
+Domain rule violations become 400s naming the field and the rule; DRF's own
+validation errors are flattened into the same shape.
+"""
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from carecoord.errors import RuleViolation
+
+
+def _flatten(detail, field="__all__"):
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            yield from _flatten(value, field if key in ("non_field_errors", "detail") else key)
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _flatten(item, field)
+    else:
+        code = getattr(detail, "code", "invalid") or "invalid"
+        yield {"field": field, "rule": str(code), "message": str(detail)}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, RuleViolation):
+        return Response({"errors": [exc.as_dict()]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = {"errors": list(_flatten(response.data))}
+    return response

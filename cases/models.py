@@ -1,0 +1,327 @@
+"""Members, their coverage and contacts, and their cases in CCS, ECM and DMC-ODS."""
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from .validators import mask_ssn, validate_cin, validate_icd10_list, validate_ssn
+
+
+class Language(models.TextChoices):
+    """Medi-Cal threshold languages carecoord writes notices in (more can be added)."""
+
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+    VIETNAMESE = "vi", _("Vietnamese")
+    CHINESE = "zh", _("Chinese")
+    TAGALOG = "tl", _("Tagalog")
+    KOREAN = "ko", _("Korean")
+    ARMENIAN = "hy", _("Armenian")
+    RUSSIAN = "ru", _("Russian")
+    ARABIC = "ar", _("Arabic")
+    FARSI = "fa", _("Farsi")
+
+
+class Program(models.TextChoices):
+    CCS = "ccs", _("CCS")
+    ECM = "ecm", _("ECM")
+    DMC_ODS = "dmc_ods", _("DMC-ODS")
+
+
+class Member(models.Model):
+    first_name = models.CharField(_("first name"), max_length=100)
+    middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, db_index=True)
+    date_of_birth = models.DateField(_("date of birth"), db_index=True)
+    sex = models.CharField(_("sex"), max_length=16, blank=True)
+    cin = models.CharField(_("Medi-Cal CIN"), max_length=9, unique=True, validators=[validate_cin])
+    ssn = models.CharField(_("SSN"), max_length=11, blank=True, validators=[validate_ssn], help_text=_("Only if known; always shown masked."))
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=2, default="CA")
+    zip_code = models.CharField(_("ZIP code"), max_length=10, blank=True)
+    address_valid = models.BooleanField(_("mail reaches this address"), default=True)
+    county = models.ForeignKey("accounts.County", on_delete=models.PROTECT, related_name="members", verbose_name=_("county of residence"))
+    preferred_language = models.CharField(_("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    primary_care_provider = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="pcp_members",
+        verbose_name=_("primary care provider"),
+    )
+    meds_status = models.CharField(_("MEDS eligibility status"), max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="member_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+    @property
+    def ssn_masked(self) -> str:
+        return mask_ssn(self.ssn)
+
+    def age_on(self, day: datetime.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def mailing_address(self) -> str:
+        parts = [self.address_line1, self.address_line2, f"{self.city}, {self.state} {self.zip_code}".strip(", ")]
+        return "\n".join(p for p in parts if p)
+
+
+class MemberContact(models.Model):
+    """A person who speaks or cares for the member: authorized representative, guardian, family."""
+
+    class Kind(models.TextChoices):
+        AUTHORIZED_REPRESENTATIVE = "authorized_representative", _("Authorized representative (MC 382)")
+        GUARDIAN = "guardian", _("Legal guardian")
+        PARENT = "parent", _("Parent")
+        RESOURCE_FAMILY = "resource_family", _("Resource family")
+        BIRTH_PARENT = "birth_parent", _("Birth parent")
+        EMERGENCY = "emergency", _("Emergency contact")
+        OTHER = "other", _("Other")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    # Whether the person may sign consents and receive notices for the member.
+    has_legal_authority = models.BooleanField(default=False)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ChildWelfareEpisode(models.Model):
+    """A period of foster care, Family Maintenance or Adoption Assistance (ECM populations of focus)."""
+
+    class Kind(models.TextChoices):
+        FOSTER_CARE = "foster_care", _("Foster care")
+        FAMILY_MAINTENANCE = "family_maintenance", _("Family Maintenance")
+        ADOPTION_ASSISTANCE = "adoption_assistance", _("Adoption Assistance Program")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="child_welfare_episodes")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    state = models.CharField(max_length=2, default="CA", help_text=_("State that placed the child."))
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text=_("Empty while ongoing."))
+    # For Adoption Assistance: eligible though not yet receiving.
+    eligible_only = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")), name="cw_episode_dates_ordered"),
+        ]
+
+
+class Coverage(models.Model):
+    """Medi-Cal coverage: enrollment in a managed care plan, or fee-for-service."""
+
+    class Kind(models.TextChoices):
+        MCP = "mcp", _("Managed care plan")
+        FFS = "ffs", _("Fee-for-service")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="coverages")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    plan = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="enrollments", limit_choices_to={"type": "mcp"})
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text=_("Empty while the coverage continues."))
+    aid_code = models.CharField(max_length=4, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        indexes = [models.Index(fields=["plan", "member"], name="coverage_plan_member_idx", condition=Q(end_date__isnull=True))]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="mcp") & Q(plan__isnull=False)) | (Q(kind="ffs") & Q(plan__isnull=True)),
+                name="coverage_plan_iff_mcp",
+            ),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")), name="coverage_dates_ordered"),
+            # One open-ended coverage per member on every database; PostgreSQL also
+            # refuses any two overlapping periods (exclusion constraint in the migration).
+            models.UniqueConstraint(fields=["member"], condition=Q(end_date__isnull=True), name="coverage_one_open_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan or _('Fee-for-service')} from {self.start_date}"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        REFERRED = "referred", _("Referred")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="cases")
+    program = models.CharField(max_length=8, choices=Program.choices, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REFERRED)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="cases", help_text=_("Responsible program or provider."))
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    primary_case_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_cases")
+    case_number = models.CharField(_("case number"), max_length=32, blank=True, help_text=_("CCS case number, where the program assigns one."))
+    referred_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
+    # CCS
+    eligibility_date = models.DateField(null=True, blank=True)
+    diagnoses = models.JSONField(default=list, blank=True, validators=[validate_icd10_list], help_text=_("CCS-eligible diagnoses as ICD-10-CM codes."))
+    referral_source = models.CharField(max_length=64, blank=True)
+    # ECM
+    populations_of_focus = models.JSONField(default=list, blank=True)
+    # DMC-ODS
+    asam_level = models.CharField(_("ASAM level of care"), max_length=8, blank=True)
+    member_informed_of_coordinator_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Optimistic concurrency: API updates carry the version they read (ETag / If-Match).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-referred_at"]
+        permissions = [
+            ("view_dashboard", "Can view supervisor dashboards"),
+            ("reassign_case", "Can reassign cases to another worker"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "program"], name="case_org_status_idx"),
+            models.Index(fields=["team", "status"], name="case_team_status_idx"),
+            models.Index(fields=["primary_case_manager", "status"], name="case_pcm_status_idx"),
+            models.Index(fields=["member", "program"], name="case_member_program_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "program"], condition=~Q(status="closed"), name="case_one_active_per_member_program",
+            ),
+            models.UniqueConstraint(fields=["case_number"], condition=~Q(case_number=""), name="case_number_unique"),
+            models.CheckConstraint(
+                condition=(Q(status="closed") & Q(closed_at__isnull=False) & ~Q(closed_reason=""))
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="case_closed_has_reason_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_program_display()} case of {self.member}"
+
+
+class CareTeamMember(models.Model):
+    class Role(models.TextChoices):
+        PRIMARY_CASE_MANAGER = "primary_case_manager", _("Primary case manager")
+        SOCIAL_WORKER = "sw", _("Social worker")
+        PUBLIC_HEALTH_NURSE = "phn", _("Public health nurse")
+        ELIGIBILITY_WORKER = "ew", _("Eligibility worker")
+        ECM_PROVIDER = "ecm_provider", _("ECM provider")
+        MCP_LIAISON = "mcp_liaison", _("MCP liaison")
+        TRIBAL_REPRESENTATIVE = "tribal_representative", _("ICWA / tribal representative")
+        RESOURCE_FAMILY = "resource_family", _("Resource family")
+        BIRTH_PARENT = "birth_parent", _("Birth parent")
+        YOUTH = "youth", _("Youth / NMD")
+        SPECIALIST = "specialist", _("Specialist")
+        PRIMARY_CARE = "primary_care", _("Primary care provider")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="care_team")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="care_team_memberships")
+    contact_name = models.CharField(max_length=200, blank=True, help_text=_("For someone outside the system."))
+    contact_phone = models.CharField(max_length=32, blank=True)
+    contact_email = models.EmailField(blank=True)
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="care_team_memberships")
+    start_date = models.DateField(default=datetime.date.today)
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "start_date"]
+        indexes = [models.Index(fields=["user", "case"], name="careteam_user_case_idx", condition=Q(end_date__isnull=True))]
+        constraints = [
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(contact_name=""), name="careteam_user_or_contact"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")), name="careteam_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()})"
+
+    @property
+    def display_name(self) -> str:
+        return str(self.user) if self.user_id else self.contact_name
+
+
+class TimelineEntry(models.Model):
+    """One line of a case's chronological feed, written by the services (who, what, when)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=64, help_text=_("Stable code, e.g. case.opened, referral.sent, clock.missed."))
+    summary = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"], name="timeline_case_at_idx")]
+        verbose_name_plural = "timeline entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+
+class Task(models.Model):
+    """A to-do for a person: action items of meetings, follow-ups of returned letters."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(max_length=64, blank=True, help_text=_("What created it, e.g. case_conference, cft_meeting, notice_returned."))
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "due_date"]
+        indexes = [models.Index(fields=["owner", "status", "due_date"], name="task_owner_status_idx")]
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Explicit per-case shares (guardian, real foreign key): a delegation to one person."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.work_queue, name="home"),
+    path("members/", views.member_search, name="member_search"),
+]

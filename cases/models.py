@@ -325,3 +325,44 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
     """Explicit per-case shares (guardian, real foreign key): a delegation to one person."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+def document_upload_path(instance: "Document", filename: str) -> str:
+    # Stored under an opaque name: the original file name never reaches the disk path.
+    return f"documents/{instance.member_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Document(models.Model):
+    """An uploaded file about a member (medical report, signed consent, letter). Never served by URL:
+    the download view checks the case is visible first."""
+
+    class Kind(models.TextChoices):
+        MEDICAL_REPORT = "medical_report", _("Medical report")
+        REFERRAL_FORM = "referral_form", _("Referral form")
+        SIGNED_CONSENT = "signed_consent", _("Signed consent")
+        ASSESSMENT = "assessment", _("Assessment")
+        CARE_PLAN = "care_plan", _("Care plan")
+        NOTICE = "notice", _("Notice")
+        DISCHARGE_SUMMARY = "discharge_summary", _("Discharge summary")
+        FAQ = "faq", _("FAQ / informing material")
+        OTHER = "other", _("Other")
+
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=document_upload_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # Data category for disclosure control (general, mental_health, sud, hiv, reproductive, education).
+    data_category = models.CharField(max_length=32, default="general")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -99,3 +99,17 @@ def active_coverage(*, member: Member, on=None) -> Coverage | None:
         .select_related("plan")
         .first()
     )
+
+
+def document_get_for_user(*, user, document_id):
+    """A document is visible with its case, or with its member when it belongs to no case."""
+    from .models import Document
+
+    visible_cases = case_list_visible_to(user=user)
+    visible = Document.objects.filter(
+        Q(case__in=visible_cases) | Q(case__isnull=True, member__in=member_list_visible_to(user=user))
+    )
+    try:
+        return visible.get(pk=document_id)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document") from None

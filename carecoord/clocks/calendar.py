@@ -236,6 +236,10 @@ def due_after_hours(started_at: datetime.datetime, hours: float) -> datetime.dat
 
     The arithmetic is done in UTC: adding a timedelta to a Pacific wall-clock
     time would give 24 *wall-clock* hours, one hour off across a DST change.
+    The result is the right instant; callers doing their own arithmetic or
+    ``==`` on it should do so in UTC, because Python subtracts two Pacific
+    datetimes by wall clock and never calls a time in the repeated fall-back
+    hour equal to a time in another zone (ordering comparisons are fine).
     """
     _pacific_date(started_at)  # the same check for naive datetimes
     elapsed = started_at.astimezone(datetime.timezone.utc) + datetime.timedelta(hours=hours)

@@ -350,7 +350,8 @@ def test_24_hours_across_spring_forward():
     # Then 24 real hours later is 13:00 PDT on Mar 8 (not 12:00)
     assert due == pacific(2026, 3, 8, 13, 0)
     assert (due.hour, due.utcoffset()) == (13, datetime.timedelta(hours=-7))
-    assert due - started_at == datetime.timedelta(hours=24)
+    # (subtract in UTC: Python subtracts same-zone datetimes by wall clock, giving 25h here)
+    assert due.astimezone(UTC) - started_at.astimezone(UTC) == datetime.timedelta(hours=24)
 
 
 def test_24_hours_across_fall_back():
@@ -372,9 +373,10 @@ def test_hours_inside_the_repeated_fall_back_hour():
     # When 2 hours are added
     due = due_after_hours(started_at, 2)
 
-    # Then it is the second 01:30 of the night, in PST
-    assert due == datetime.datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
-    assert (due.hour, due.minute, due.utcoffset()) == (1, 30, datetime.timedelta(hours=-8))
+    # Then it is the second 01:30 of the night, in PST (fold=1). Compared in UTC:
+    # Python never calls a repeated-hour time == to a time in another zone.
+    assert due.astimezone(UTC) == datetime.datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+    assert (due.hour, due.minute, due.fold, due.utcoffset()) == (1, 30, 1, datetime.timedelta(hours=-8))
 
 
 def test_hour_clock_accepts_any_time_zone():

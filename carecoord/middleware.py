@@ -1,7 +1,11 @@
-"""Cross-cutting request middleware: login everywhere, and the Content Security Policy."""
+"""Cross-cutting request middleware: login everywhere, the Content Security Policy, the access audit."""
+import logging
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.urls import resolve
+
+logger = logging.getLogger(__name__)
 
 # Routes reachable without a session: the login page, static files, the API
 # (it authenticates with tokens itself) and the health check for load balancers.
@@ -55,4 +59,30 @@ class ContentSecurityPolicyMiddleware:
         # The self-hosted API docs (Swagger UI) bootstrap with one inline script.
         if not request.path.startswith("/api/docs"):
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class AuditMiddleware:
+    """Collects the request's access events and writes them once the response is produced
+    (see carecoord/audit/access.py). No audit row, no data: a failed write answers 503."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponse
+
+        from carecoord.audit import access
+
+        token = access.begin_request(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            pending = request._audit_pending
+        try:
+            access.end_request(request, token)
+        except Exception:
+            logger.exception("audit write failed; response withheld (%d events)", len(pending or ()))
+            return HttpResponse("The audit log is unavailable; try again.", status=503, content_type="text/plain")
+        response["X-Request-ID"] = request.audit_request_id
         return response

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from carecoord.accounts.models import User
+from carecoord.audit.access import record_read_in_request
 
 from .models import CareTeamMember, Case, CaseUserObjectPermission, Coverage, Member
 
@@ -63,11 +64,13 @@ def case_list_visible_to(*, user) -> QuerySet[Case]:
 
 def case_get_for_user(*, user, case_id) -> Case:
     try:
-        return case_list_visible_to(user=user).select_related(
+        case = case_list_visible_to(user=user).select_related(
             "member", "member__county", "organization", "team", "primary_case_manager"
         ).get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case") from None
+    record_read_in_request(user=user, members=[case.member_id], records=[("cases.case", case.pk)])
+    return case
 
 
 def member_list_visible_to(*, user) -> QuerySet[Member]:
@@ -86,9 +89,11 @@ def member_list_visible_to(*, user) -> QuerySet[Member]:
 
 def member_get_for_user(*, user, member_id) -> Member:
     try:
-        return member_list_visible_to(user=user).select_related("county", "primary_care_provider").get(pk=member_id)
+        member = member_list_visible_to(user=user).select_related("county", "primary_care_provider").get(pk=member_id)
     except (Member.DoesNotExist, ValueError, TypeError):
         raise Http404("No such member") from None
+    record_read_in_request(user=user, members=[member.pk], records=[("cases.member", member.pk)])
+    return member
 
 
 def active_coverage(*, member: Member, on=None) -> Coverage | None:

@@ -1,0 +1,67 @@
+"""record_access: buffered per request, merged per user and action, chained by hash."""
+import pytest
+from django.test import RequestFactory
+
+from carecoord.audit.access import begin_request, end_request, event_content, event_hash, record_access
+from carecoord.audit.models import AccessEvent, AccessEventMember
+from cases.selectors import case_get_for_user
+
+
+def _request(user, path="/cases/1/"):
+    request = RequestFactory().get(path, HTTP_USER_AGENT="pytest-browser", REMOTE_ADDR="10.1.2.3")
+    request.user = user
+    return request
+
+
+def test_record_access_outside_a_request_buffer_writes_at_once(case_a, manager_a):
+    # Given a request that no middleware is buffering
+    request = _request(manager_a)
+    # When a view records a read
+    record_access(request, members=[case_a.member], records=[("cases.case", case_a.pk)])
+    # Then one chained row exists with who, what and from where
+    event = AccessEvent.objects.get()
+    assert event.user_id == manager_a.pk and event.username == "manager_a"
+    assert event.members == [case_a.member_id]
+    assert event.records == [["cases.case", case_a.pk]]
+    assert (event.ip_address, event.user_agent, event.path, event.method) == ("10.1.2.3", "pytest-browser",
+                                                                              "/cases/1/", "GET")
+    assert event.hash == event_hash(event_content(**{k: getattr(event, k) for k in (
+        "seq", "occurred_at", "user_id", "username", "action", "members", "records", "part2", "ip_address",
+        "user_agent", "path", "method", "request_id", "detail")}), event.prev_hash)
+    assert list(AccessEventMember.objects.values_list("member_id", flat=True)) == [case_a.member_id]
+
+
+def test_reads_in_one_request_become_one_row_written_after_the_view(case_a, case_b, manager_a):
+    # Given a buffered request
+    request = _request(manager_a)
+    token = begin_request(request)
+    # When the selector and the view both record, with overlapping members
+    case_get_for_user(user=manager_a, case_id=case_a.pk)
+    record_access(request, members=[case_a.member_id, case_b.member_id], action="view")
+    # Then nothing is written until the request ends
+    assert not AccessEvent.objects.exists()
+    end_request(request, token)
+    # And then one row lists every member shown once, with one request id
+    event = AccessEvent.objects.get()
+    assert event.members == [case_a.member_id, case_b.member_id]
+    assert event.request_id == request.audit_request_id
+
+
+def test_selectors_outside_requests_do_not_record(case_a, manager_a):
+    case_get_for_user(user=manager_a, case_id=case_a.pk)
+    assert not AccessEvent.objects.exists()
+
+
+def test_rows_chain_in_sequence(case_a, manager_a):
+    for _ in range(3):
+        record_access(_request(manager_a), members=[case_a.member])
+    rows = list(AccessEvent.objects.order_by("seq"))
+    assert [r.seq for r in rows] == [rows[0].seq, rows[0].seq + 1, rows[0].seq + 2]
+    assert rows[1].prev_hash == rows[0].hash and rows[2].prev_hash == rows[1].hash
+
+
+@pytest.mark.django_db
+def test_login_failure_is_audited(client):
+    client.post("/accounts/login/", {"username": "nobody", "password": "wrong-password-123"})
+    event = AccessEvent.objects.get(action="login_failed")
+    assert event.username == "nobody" and event.user_id is None

@@ -74,3 +74,5 @@ class TaskAdmin(admin.ModelAdmin):
     list_display = ["title", "case", "owner", "due_date", "status", "source"]
     list_filter = ["status", "source"]
     search_fields = ["title"]
+
+from . import ccs_admin  # noqa: E402,F401  CCS, care plan, problem log and liaison meeting admin

@@ -366,3 +366,10 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# CCS eligibility and authorizations, care plans, conferences, problem log and liaison meetings.
+from .ccs_models import (  # noqa: E402,F401
+    CarePlan, CarePlanGoal, CarePlanIntervention, CarePlanReview, CaseConference, EligibilityDetermination,
+    LiaisonMeeting, ProblemItem, ProblemItemEvent, ServiceAuthorization,
+)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_read_in_request
+from carecoord.audit.models import BreakGlassGrant
 
 from .models import CareTeamMember, Case, CaseUserObjectPermission, Coverage, Member
 
@@ -22,6 +23,13 @@ def _shared_with(user) -> Exists:
         CaseUserObjectPermission.objects.filter(
             content_object=OuterRef("pk"), user=user, permission__codename="view_case"
         )
+    )
+
+
+def _break_glass(user) -> Exists:
+    """An unexpired emergency grant to this user for the case (carecoord.audit.breakglass)."""
+    return Exists(
+        BreakGlassGrant.objects.filter(case=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
     )
 
 
@@ -40,7 +48,7 @@ def case_visibility_q(user) -> Q | None:
         return None
     if user.is_superuser:
         return Q()
-    shared = Q(_shared_with(user))
+    shared = Q(_shared_with(user)) | Q(_break_glass(user))
     role = user.role
     if role == User.Role.SUPERVISOR or role == User.Role.MEDICAL_CONSULTANT:
         return Q(organization_id=user.organization_id) | shared if user.organization_id else shared

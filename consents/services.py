@@ -409,6 +409,9 @@ def _validate_scope(*, kind: str, purposes, data_categories, recipients, recipie
             raise RuleViolation(
                 _("Recipients described generically are allowed only for treatment, payment and health care operations; "
                   "name the recipients for the other purposes."), field="recipient_categories", rule="consent.part2_generic_tpo_only")
+    if kind == ConsentKind.HIPAA_AUTHORIZATION and DataCategory.SUD in data_categories:
+        raise RuleViolation(_("SUD (42 CFR Part 2) records need a Part 2 consent, not a HIPAA authorization."),
+                            field="data_categories", rule="consent.sud_needs_part2")
     if kind == ConsentKind.ECM_VERBAL and DataCategory.SUD in data_categories:
         raise RuleViolation(_("A verbal consent cannot cover SUD (42 CFR Part 2) records; a written Part 2 consent is needed."),
                             field="data_categories", rule="consent.verbal_no_sud")

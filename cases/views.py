@@ -1,32 +1,441 @@
-"""Browser views for members and cases. Thin: selector in, service call, render."""
-from django.db.models import Q
-from django.http import FileResponse
-from django.shortcuts import render
+"""Browser views of the case manager's app: the work queue, member search, the member page,
+the case page and its short action forms. Thin: selector in, service call, render.
 
+Action forms work with and without htmx: an htmx request gets the form (or, after
+success, the refreshed case body) as a fragment; a plain request gets a full page
+and, after success, a redirect back to the case page.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import F, Prefetch, Q, Value
+from django.db.models.functions import Concat, Greatest
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import bucket_of, deadline_queue_for
+from carecoord.errors import RuleViolation
 
-from .selectors import document_get_for_user, member_list_visible_to
+from . import services
+from .documents import document_upload
+from .forms import (
+    CareTeamAddForm, CaseStatusForm, DocumentUploadForm, MemberSearchForm, QueueFilterForm, ReassignForm, TaskAddForm,
+    add_rule_violation,
+)
+from .models import CareTeamMember, Case, Task
+from .sections import case_sections, member_sections
+from .selectors import (
+    active_coverage, case_get_for_user, case_list_visible_to, document_get_for_user, member_get_for_user,
+    member_list_visible_to,
+)
 
+QUEUE_LIMIT = 200
+SEARCH_LIMIT = 25
+TIMELINE_LIMIT = 100
+CONSENT_SUMMARY_TEMPLATE = "consents/_member_summary.html"
+
+BUCKET_TITLES = {
+    "overdue": _("Overdue"),
+    "today": _("Due today"),
+    "week": _("This week"),
+    "later": _("Later"),
+}
+BUCKET_BADGES = {"overdue": "overdue", "today": "due_today", "week": "this_week", "later": "later"}
+
+# Where on the case page the work of a clock is done: rule-code prefix -> case section key.
+# The first registered section wins; otherwise the open deadlines in the case header.
+RULE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ccs.medical_eligibility", ("ccs_eligibility", "eligibility", "ccs")),
+    ("ccs.annual_medical_review", ("ccs_eligibility", "eligibility", "ccs")),
+    ("ccs.", ("ccs", "notices")),
+    ("plan.sar", ("referrals", "authorizations")),
+    ("plan.", ("notices",)),
+    ("wcm.", ("transitions", "wcm")),
+    ("ecm.assessment", ("care_plan", "ecm")),
+    ("ecm.care_plan_review", ("care_plan", "ecm")),
+    ("ecm.", ("ecm", "care_plan", "notices")),
+    ("dmc.mat_referral", ("referrals", "dmc")),
+    ("dmc.", ("dmc", "care_plan")),
+    ("mcp.", ("transitions", "referrals")),
+    ("cws.", ("care_team",)),
+    ("all.part2_disclosure_list", ("consents",)),
+    ("all.inter_county_transfer", ("transitions",)),
+)
+
+
+def _record_access(request, **kwargs) -> None:
+    # Imported when called: the audit app publishes this module; every view showing member data records the read.
+    from carecoord.audit.access import record_access
+
+    record_access(request, **kwargs)
+
+
+def section_for_deadline(deadline: Deadline, registered: set[str]) -> str:
+    """The case page anchor where the work that meets ``deadline`` is done."""
+    if deadline.subject_type_id and deadline.subject_type.model_class() is Task:
+        return "tasks"
+    for prefix, keys in RULE_SECTIONS:
+        if deadline.rule_code.startswith(prefix):
+            for key in keys:
+                if key in registered:
+                    return key
+    return "deadlines"
+
+
+def _deadline_rows(deadlines, *, now=None):
+    now = now or timezone.now()
+    registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
+    for deadline in deadlines:
+        deadline.bucket = bucket_of(deadline.due_at, now=now)
+        deadline.badge = BUCKET_BADGES[deadline.bucket]
+        deadline.section = section_for_deadline(deadline, registered)
+    return deadlines
+
+
+# ---------------------------------------------------------------- work queue
 
 def work_queue(request):
-    deadlines = list(deadline_queue_for(user=request.user)[:200])
-    for deadline in deadlines:
-        deadline.bucket = bucket_of(deadline.due_at)
-    return render(request, "cases/work_queue.html", {"deadlines": deadlines})
+    """Home: the user's open clocks grouped overdue / today / this week / later, with notifications."""
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    program = team_id = None
+    if form.is_valid():
+        program = form.cleaned_data["program"] or None
+        team_id = form.cleaned_data["team"].pk if form.cleaned_data["team"] else None
+    deadlines = list(
+        deadline_queue_for(user=request.user, program=program, team_id=team_id)
+        .select_related("case__member", "member", "subject_type")[:QUEUE_LIMIT]
+    )
+    _deadline_rows(deadlines)
+    buckets = [
+        {"key": key, "title": title, "badge": BUCKET_BADGES[key], "rows": [d for d in deadlines if d.bucket == key]}
+        for key, title in BUCKET_TITLES.items()
+    ]
+    members = {d.member_id for d in deadlines if d.member_id}
+    if members:
+        _record_access(request, members=members, action="list",
+                       records=[("clocks.deadline", d.pk) for d in deadlines])
+    context = {"form": form, "buckets": buckets, "total": len(deadlines), "limit": QUEUE_LIMIT}
+    if request.htmx and request.htmx.target == "queue-results":
+        return render(request, "cases/_queue_results.html", context)
+    context["notifications"] = _notifications_for(request.user)
+    return render(request, "cases/work_queue.html", context)
+
+
+def _notifications_for(user):
+    return list(
+        Notification.objects.filter(user=user)
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at")[:10]
+    )
+
+
+@require_POST
+def notification_read(request, notification_id: int):
+    """Mark one of the user's own notifications read (the user's reading state, not a domain record)."""
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if request.htmx:
+        return render(request, "cases/_notifications.html", {"notifications": _notifications_for(request.user)})
+    return redirect("home")
+
+
+# ------------------------------------------------------------- member search
+
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
+CIN_RE = re.compile(r"^\d{8}[A-Z]$")
+
+
+def _as_date(q: str) -> datetime.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(q, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def search_members(*, user, q: str):
+    """Members visible to ``user`` matching a date of birth, CIN, case number or (typo-tolerant) name."""
+    members = member_list_visible_to(user=user)
+    q = " ".join(q.split())
+    if not q:
+        return members.none()
+    day = _as_date(q)
+    if day:
+        return members.filter(date_of_birth=day)
+    if CIN_RE.match(q.upper()):
+        return members.filter(cin=q.upper())
+    by_case_number = Q(cases__in=case_list_visible_to(user=user).filter(case_number__iexact=q))
+    name = Q()
+    for word in q.split():
+        name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        full_name = Concat("first_name", Value(" "), "last_name")
+        members = members.annotate(
+            similarity=Greatest(TrigramSimilarity("last_name", q), TrigramSimilarity("first_name", q),
+                                TrigramSimilarity(full_name, q)),
+        )
+        typo = Q(last_name__trigram_similar=q) | Q(first_name__trigram_similar=q) | Q(similarity__gte=0.3)
+        return members.filter(name | typo | by_case_number).distinct().order_by("-similarity", "last_name", "first_name")
+    return members.filter(name | by_case_number).distinct()
 
 
 def member_search(request):
-    q = request.GET.get("q", "").strip()
-    members = member_list_visible_to(user=request.user)
+    form = MemberSearchForm(request.GET or None)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    members = []
     if q:
-        members = members.filter(Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(cin__iexact=q))
-    return render(request, "cases/member_search.html", {"q": q, "members": members.select_related("county")[:50]})
+        visible_cases = case_list_visible_to(user=request.user).order_by("program")
+        members = list(search_members(user=request.user, q=q).select_related("county")
+                       .prefetch_related(Prefetch("cases", queryset=visible_cases, to_attr="visible_cases"))[:SEARCH_LIMIT])
+        if members:
+            _record_access(request, members=members, action="list",
+                           records=[("cases.member", m.pk) for m in members])
+    context = {"form": form, "q": q, "members": members, "limit": SEARCH_LIMIT}
+    if request.htmx and request.htmx.target == "search-results":
+        return render(request, "cases/_search_results.html", context)
+    return render(request, "cases/member_search.html", context)
+
+
+# ---------------------------------------------------------------- member page
+
+def _section_blocks(sections, *, obj_name: str, obj, request) -> list[dict]:
+    blocks = []
+    for section in sections:
+        extra = section.context(obj, request.user) if section.context else {}
+        blocks.append({"key": section.key, "title": section.title, "template": section.template,
+                       "context": {obj_name: obj, "user": request.user, "request": request, **(extra or {})}})
+    return blocks
+
+
+def member_detail(request, member_id: int):
+    member = member_get_for_user(user=request.user, member_id=member_id)
+    cases = list(
+        case_list_visible_to(user=request.user).filter(member=member)
+        .select_related("organization", "team", "primary_case_manager").order_by("status", "-referred_at")
+    )
+    care_team = list(
+        CareTeamMember.objects.filter(case__in=cases, end_date__isnull=True)
+        .select_related("user", "organization", "case").order_by("case_id", "role")
+    )
+    _record_access(request, members=[member], action="view", records=[("cases.member", member.pk)])
+    sections = _section_blocks(member_sections(), obj_name="member", obj=member, request=request)
+    context = {
+        "member": member,
+        "coverage": active_coverage(member=member),
+        "coverages": list(member.coverages.select_related("plan")[:10]),
+        "cases": cases,
+        "care_team": care_team,
+        "contacts": list(member.contacts.all()),
+        "sections": sections,
+        "consent_summary": _consent_summary_template(sections),
+    }
+    return render(request, "cases/member_detail.html", context)
+
+
+def _consent_summary_template(sections) -> str | None:
+    """The consents app's at-a-glance summary, when it has not registered a member section of its own."""
+    if any(block["key"] == "consents" for block in sections):
+        return None
+    try:
+        get_template(CONSENT_SUMMARY_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return CONSENT_SUMMARY_TEMPLATE
+
+
+# ------------------------------------------------------------------ case page
+
+def _case_context(request, case: Case, *, active: str = "") -> dict:
+    now = timezone.now()
+    deadlines = _deadline_rows(
+        list(case.deadlines.filter(status__in=Deadline.ACTIVE_STATUSES).select_related("subject_type").order_by("due_at")),
+        now=now,
+    )
+    sections = _section_blocks(case_sections(), obj_name="case", obj=case, request=request)
+    tabs = [
+        {"key": "timeline", "title": _("Timeline")},
+        {"key": "care_team", "title": _("Care team")},
+        {"key": "tasks", "title": _("Tasks")},
+        {"key": "documents", "title": _("Documents")},
+        *({"key": s["key"], "title": s["title"]} for s in sections),
+    ]
+    keys = {t["key"] for t in tabs}
+    return {
+        "case": case,
+        "member": case.member,
+        "deadlines": deadlines,
+        "timeline": list(case.timeline.select_related("actor")[:TIMELINE_LIMIT]),
+        "care_team": list(case.care_team.filter(end_date__isnull=True).select_related("user", "organization")),
+        "tasks": list(case.tasks.select_related("owner").order_by("status", F("due_date").asc(nulls_last=True), "pk")),
+        "documents": list(case.documents.select_related("uploaded_by")),
+        "sections": sections,
+        "tabs": tabs,
+        "active": active if active in keys else "timeline",
+        "can_reassign": _can_reassign(request.user),
+        "status_moves": bool(services.CASE_STATUS_MOVES[case.status]),
+        "upload_form": DocumentUploadForm(prefix="doc"),
+    }
+
+
+def _can_reassign(user) -> bool:
+    return user.has_perm("cases.reassign_case")
+
+
+def case_detail(request, case_id: int):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    _record_access(request, members=[case.member_id], action="view", records=[("cases.case", case.pk)])
+    context = _case_context(request, case, active=request.GET.get("tab", ""))
+    return render(request, "cases/case_detail.html", context)
+
+
+def _after_action(request, case: Case, *, message: str, section: str):
+    """Success: htmx gets the refreshed case body in place; a plain POST is redirected."""
+    messages.success(request, message)
+    if request.htmx:
+        case = case_get_for_user(user=request.user, case_id=case.pk)
+        response = render(request, "cases/_case_body.html", {**_case_context(request, case, active=section), "oob_messages": True})
+        response["HX-Retarget"] = "#case-body"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return redirect(f"{reverse('case_detail', args=[case.pk])}?tab={section}#section-{section}")
+
+
+def _action_form(request, case: Case, *, form, template_title: str, action_url: str, submit: str, section: str,
+                 panel: str):
+    context = {"case": case, "member": case.member, "form": form, "title": template_title, "action_url": action_url,
+               "submit": submit, "section": section, "panel": panel}
+    if request.htmx:
+        return render(request, "cases/_action_form.html", context)
+    return render(request, "cases/case_action.html", context)
+
+
+def _case_action(request, case_id: int, *, form_class, title: str, submit: str, section: str, url_name: str,
+                 perform, panel: str = "", aliases=None, files=False, prefix=None):
+    """GET shows the short form; POST validates it, calls the service, maps a RuleViolation onto its field."""
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    panel = panel or section
+    kwargs = {"prefix": prefix} if prefix else {}
+    if form_class is not DocumentUploadForm:
+        kwargs["case"] = case
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES if files else None, **kwargs)
+        if form.is_valid():
+            try:
+                message = perform(case, form.cleaned_data)
+            except RuleViolation as error:
+                add_rule_violation(form, error, aliases=aliases)
+            else:
+                return _after_action(request, case, message=message, section=section)
+        response = _action_form(request, case, form=form, template_title=title, submit=submit, section=section,
+                                panel=panel, action_url=reverse(url_name, args=[case.pk]))
+        if request.htmx:
+            response["HX-Retarget"] = f"#action-panel-{panel}"
+            response["HX-Reswap"] = "innerHTML"
+        return response
+    form = form_class(**kwargs)
+    return _action_form(request, case, form=form, template_title=title, submit=submit, section=section, panel=panel,
+                        action_url=reverse(url_name, args=[case.pk]))
+
+
+def case_status(request, case_id: int):
+    def perform(case, data):
+        services.case_change_status(case=case, status=data["status"], reason=data["closed_reason"], actor=request.user)
+        return _("The case is now %(status)s.") % {"status": Case.Status(data["status"]).label.lower()}
+
+    return _case_action(request, case_id, form_class=CaseStatusForm, title=_("Change status"), submit=_("Change status"),
+                        section="timeline", panel="header", url_name="case_status", perform=perform)
+
+
+def care_team_add(request, case_id: int):
+    def perform(case, data):
+        membership = services.care_team_add(
+            case=case, role=data["role"], user=data["user"], contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"], contact_email=data["contact_email"], actor=request.user,
+        )
+        return _("%(name)s joined the care team.") % {"name": membership.display_name}
+
+    return _case_action(request, case_id, form_class=CareTeamAddForm, title=_("Add to the care team"),
+                        submit=_("Add to the care team"), section="care_team", url_name="case_care_team_add",
+                        perform=perform)
+
+
+def task_add(request, case_id: int):
+    def perform(case, data):
+        task = services.task_add(case=case, title=data["title"], due_date=data["due_date"], owner=data["owner"],
+                                 actor=request.user)
+        return _("Task added: %(title)s") % {"title": task.title}
+
+    return _case_action(request, case_id, form_class=TaskAddForm, title=_("Add a task"), submit=_("Add task"),
+                        section="tasks", url_name="case_task_add", perform=perform)
+
+
+def case_reassign(request, case_id: int):
+    if not _can_reassign(request.user):
+        return HttpResponse(_("Only supervisors can reassign cases."), status=403)
+
+    def perform(case, data):
+        services.case_reassign(case=case, new_manager=data["new_manager"], actor=request.user)
+        return _("The case was reassigned.")
+
+    return _case_action(request, case_id, form_class=ReassignForm, title=_("Reassign the case"), submit=_("Reassign"),
+                        section="care_team", panel="header", url_name="case_reassign", perform=perform)
+
+
+def document_add(request, case_id: int):
+    def perform(case, data):
+        document = document_upload(uploaded_file=data["file"], kind=data["kind"], title=data["title"], case=case,
+                                   uploaded_by=request.user)
+        return _("Document attached: %(title)s") % {"title": document.title}
+
+    return _case_action(request, case_id, form_class=DocumentUploadForm, title=_("Attach a document"),
+                        submit=_("Upload"), section="documents", url_name="case_document_add", perform=perform,
+                        files=True, prefix="doc")
+
+
+@require_POST
+def task_done(request, case_id: int, task_id: int):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    task = get_object_or_404(Task, pk=task_id, case=case)
+    try:
+        services.task_complete(task=task, actor=request.user)
+    except RuleViolation as error:
+        messages.error(request, error.message)
+        return _after_action_error(request, case)
+    return _after_action(request, case, message=_("Task done: %(title)s") % {"title": task.title}, section="tasks")
+
+
+def _after_action_error(request, case):
+    if request.htmx:
+        response = render(request, "cases/_case_body.html",
+                          {**_case_context(request, case, active="tasks"), "oob_messages": True})
+        response["HX-Retarget"] = "#case-body"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return redirect(f"{reverse('case_detail', args=[case.pk])}?tab=tasks#section-tasks")
 
 
 def document_download(request, document_id: int):
     """Stream a document after the access check; never a public URL."""
     document = document_get_for_user(user=request.user, document_id=document_id)
+    if document.member_id:
+        _record_access(request, members=[document.member_id], action="download",
+                       records=[("cases.document", document.pk)])
     response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
                             filename=document.original_name)
     response["Cache-Control"] = "private, no-store"
     return response
+

@@ -16,6 +16,11 @@
  *     focus without activating (e.g. tabs that load via hx-get).
  *  5. Small extras: focus the form error summary on load, close the user menu
  *     with Escape or an outside click.
+ *  6. Case page: a #section-<key> hash (or a [data-tab-link] click) opens
+ *     that tab; short action forms loaded into an .action-panel get focus,
+ *     "Cancel" ([data-close-panel]) empties the panel and returns focus to
+ *     the button that opened it; after the case body is refreshed, focus
+ *     goes to the open tab panel.
  */
 (function () {
   "use strict";
@@ -316,8 +321,97 @@
     initTabs(evt.target);
   });
 
+  /* ------------------------------------------------- 6. case page */
+  function openTabFor(key, focusPanel) {
+    var tab = doc.getElementById("tab-" + key);
+    var tablist = tab && tab.closest('[role="tablist"]');
+    if (!tablist) {
+      return false;
+    }
+    selectTab(tablist, tab, false);
+    var panel = panelFor(tab);
+    if (panel && focusPanel) {
+      panel.focus();
+    }
+    return true;
+  }
+
+  function openTabFromHash() {
+    var match = /^#section-([\w-]+)$/.exec(window.location.hash || "");
+    if (match) {
+      openTabFor(match[1], false);
+    }
+  }
+  window.addEventListener("hashchange", openTabFromHash);
+
+  doc.addEventListener("click", function (evt) {
+    var link = evt.target.closest ? evt.target.closest("[data-tab-link]") : null;
+    if (!link) {
+      return;
+    }
+    if (openTabFor(link.getAttribute("data-tab-link"), true)) {
+      evt.preventDefault();
+    }
+  });
+
+  var lastPanelTrigger = null;
+  doc.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (elt && elt.matches && elt.matches("[hx-get][hx-target^='#action-panel']")) {
+      lastPanelTrigger = elt;
+    }
+  });
+
+  function focusFirstField(scope) {
+    var summary = scope.querySelector("[data-error-summary]");
+    var invalid = scope.querySelector("[aria-invalid=true]");
+    var first = scope.querySelector("input:not([type=hidden]), select, textarea");
+    var target = invalid || first || summary;
+    if (target) {
+      target.focus();
+    }
+  }
+
+  doc.addEventListener("htmx:afterSwap", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (!target || !target.classList) {
+      return;
+    }
+    if (target.classList.contains("action-panel")) {
+      focusFirstField(target);
+    }
+  });
+
+  doc.addEventListener("htmx:afterSettle", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    var body = doc.getElementById("case-body");
+    if (target && body && (target === body || target.id === "case-body" || !doc.contains(target))) {
+      var open = body.querySelector('[role="tabpanel"]:not([hidden])');
+      if (open) {
+        open.focus();
+      }
+    }
+  });
+
+  doc.addEventListener("click", function (evt) {
+    var close = evt.target.closest ? evt.target.closest("[data-close-panel]") : null;
+    if (!close) {
+      return;
+    }
+    var panel = close.closest(".action-panel");
+    if (!panel) {
+      return; // full-page form: the link goes back to the case page
+    }
+    evt.preventDefault();
+    panel.textContent = "";
+    if (lastPanelTrigger && doc.contains(lastPanelTrigger)) {
+      lastPanelTrigger.focus();
+    }
+  });
+
   onReady(function () {
     initTabs(doc);
+    openTabFromHash();
     focusErrorSummary(doc);
   });
 })();

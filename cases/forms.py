@@ -1,0 +1,100 @@
+"""Short forms of the case page and the work queue. Validation of the shape of input only:
+rules live in the services, whose RuleViolation is shown next to the field it names."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from carecoord.accounts.models import Team, User
+from carecoord.errors import RuleViolation
+
+from .models import CareTeamMember, Case, Document, Program
+from .services import CASE_STATUS_MOVES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def add_rule_violation(form: forms.Form, error: RuleViolation, *, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's refusal next to the field it names, or above the form."""
+    field = (aliases or {}).get(error.field, error.field)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+class QueueFilterForm(forms.Form):
+    program = forms.ChoiceField(label=_("Program"), required=False,
+                                choices=[("", _("All programs")), *Program.choices])
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none(),
+                                  empty_label=_("All teams"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(organization_id=user.organization_id) if user.organization_id else Team.objects.none()
+        self.fields["team"].queryset = teams.order_by("name")
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, date of birth, CIN or case number"), required=False, max_length=100)
+
+
+def _colleagues(case: Case):
+    return User.objects.filter(organization_id=case.organization_id, is_active=True).order_by("last_name", "first_name")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class CaseStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    closed_reason = forms.CharField(label=_("Reason"), required=False, max_length=200,
+                                    help_text=_("Required when closing the case."))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, Case.Status(s).label) for s in Case.Status.values
+                                         if s in CASE_STATUS_MOVES[case.status]]
+
+
+class CareTeamAddForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *CareTeamMember.Role.choices])
+    user = UserChoiceField(label=_("Colleague"), required=False, queryset=User.objects.none(),
+                           help_text=_("Someone who uses carecoord; or name an outside contact below."))
+    contact_name = forms.CharField(label=_("Outside contact name"), required=False, max_length=200)
+    contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
+    contact_email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _colleagues(case)
+
+
+class TaskAddForm(forms.Form):
+    title = forms.CharField(label=_("What needs to be done"), max_length=300)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+    owner = UserChoiceField(label=_("Owner"), required=False, queryset=User.objects.none(),
+                            help_text=_("Leave empty to own it yourself."))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _colleagues(case)
+
+
+class ReassignForm(forms.Form):
+    new_manager = UserChoiceField(label=_("New primary case manager"), queryset=User.objects.none())
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_manager"].queryset = _colleagues(case).filter(
+            role__in=[User.Role.CASE_MANAGER, User.Role.SUPERVISOR]
+        ).exclude(pk=case.primary_case_manager_id)
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=[("", "—"), *Document.Kind.choices])
+    title = forms.CharField(label=_("Title"), required=False, max_length=200,
+                            help_text=_("Defaults to the file name."))
+    file = forms.FileField(label=_("File"), required=False,
+                           help_text=_("PDF, PNG, JPEG or TIFF."))

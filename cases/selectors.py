@@ -42,13 +42,16 @@ def active_plan_coverage(*, plan_id, member_ref: str = "pk") -> Exists:
     )
 
 
-def case_visibility_q(user) -> Q | None:
-    """The condition a case must meet to be visible to ``user``; None means nothing."""
+def case_visibility_q(user, *, exceptions: bool = True) -> Q | None:
+    """The condition a case must meet to be visible to ``user``; None means nothing.
+
+    ``exceptions=False`` leaves out explicit shares and break-glass grants: the user's own
+    caseload by relations (the access report flags reads outside it)."""
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
         return Q()
-    shared = Q(_shared_with(user)) | Q(_break_glass(user))
+    shared = Q(_shared_with(user)) | Q(_break_glass(user)) if exceptions else Q(pk__in=[])
     role = user.role
     if role == User.Role.SUPERVISOR or role == User.Role.MEDICAL_CONSULTANT:
         return Q(organization_id=user.organization_id) | shared if user.organization_id else shared

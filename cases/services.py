@@ -187,3 +187,50 @@ def case_share(*, case: Case, user, actor=None, reason: str) -> None:
     with transaction.atomic():
         assign_perm("view_case", user, case)
         timeline_record(case=case, kind="case.shared", actor=actor, summary=f"Shared with {user}: {reason}")
+
+
+def task_add(*, case: Case, title: str, actor=None, owner=None, due_date: datetime.date | None = None,
+             source: str = "") -> "Task":
+    """A to-do on the case for a person (the actor when no owner is named)."""
+    from .models import Task
+
+    if not title.strip():
+        raise RuleViolation("Say what needs to be done.", field="title", rule="task.title_required")
+    if due_date is not None and due_date < timezone.localdate():
+        raise RuleViolation("The due date cannot be in the past.", field="due_date", rule="task.due_not_past")
+    with transaction.atomic():
+        task = Task(case=case, title=title.strip(), owner=owner or actor, due_date=due_date, source=source)
+        validate_model(task)
+        task.save()
+        timeline_record(case=case, kind="task.added", actor=actor, summary=f"Task added: {task.title}",
+                        data={"task": task.pk})
+    return task
+
+
+def task_complete(*, task: "Task", actor=None, at: datetime.datetime | None = None) -> "Task":
+    """Mark the task done; any clock whose subject is this task is met with it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from carecoord.clocks.models import Deadline
+    from carecoord.clocks.services import deadline_meet
+
+    from .models import Task
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if task.status != Task.Status.OPEN:
+            raise RuleViolation("Only an open task can be completed.", field="status", rule="task.complete_open")
+        task.status, task.completed_at = Task.Status.DONE, at
+        task.save(update_fields=["status", "completed_at"])
+        rule_codes = set(
+            Deadline.objects.filter(subject_type=ContentType.objects.get_for_model(Task), subject_id=task.pk,
+                                    status__in=Deadline.ACTIVE_STATUSES).values_list("rule_code", flat=True)
+        )
+        for rule_code in sorted(rule_codes):
+            deadline_meet(rule_code=rule_code, subject=task, met_at=at, by=actor)
+        if task.case_id:
+            timeline_record(case=task.case, kind="task.done", actor=actor, summary=f"Task done: {task.title}",
+                            data={"task": task.pk}, at=at)
+    return task
+

@@ -189,6 +189,47 @@ def case_share(*, case: Case, user, actor=None, reason: str) -> None:
         timeline_record(case=case, kind="case.shared", actor=actor, summary=f"Shared with {user}: {reason}")
 
 
+# Case details an API client or form may edit; status moves go through case_change_status.
+CASE_EDITABLE_FIELDS = (
+    "case_number", "eligibility_date", "diagnoses", "populations_of_focus", "asam_level",
+    "member_informed_of_coordinator_at",
+)
+
+
+def case_update_details(*, case: Case, expected_version: int, actor=None, **fields) -> Case:
+    """Change a case's details if nobody changed the case since ``expected_version`` was read.
+
+    A stale version is refused (rule ``case.version_stale``) and nothing is written: an
+    update never silently overwrites a change the caller did not see.
+    """
+    unknown = set(fields) - set(CASE_EDITABLE_FIELDS)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise RuleViolation(f"{name} cannot be changed here.", field=name, rule="case.field_not_editable")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.version != expected_version:
+            raise RuleViolation(
+                f"The case changed since you read it (version {expected_version}, now {case.version}); read it again.",
+                field="version", rule="case.version_stale",
+            )
+        changed = {name: value for name, value in fields.items() if getattr(case, name) != value}
+        if not changed:
+            return case
+        for name, value in changed.items():
+            setattr(case, name, value)
+        validate_model(case)
+        if "case_number" in changed and case.case_number and (
+            Case.objects.filter(case_number=case.case_number).exclude(pk=case.pk).exists()
+        ):
+            raise RuleViolation("Another case has this case number.", field="case_number", rule="case.case_number_unique")
+        case.version += 1
+        case.save(update_fields=[*changed, "version"])
+        timeline_record(case=case, kind="case.updated", actor=actor, summary="Case details changed: " + ", ".join(sorted(changed)),
+                        data={"fields": sorted(changed)})
+    return case
+
+
 def task_add(*, case: Case, title: str, actor=None, owner=None, due_date: datetime.date | None = None,
              source: str = "") -> "Task":
     """A to-do on the case for a person (the actor when no owner is named)."""

@@ -33,5 +33,6 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is not None:
-        response.data = {"errors": list(_flatten(response.data))}
+        # An exception may name the input at fault itself (e.g. the If-Match header).
+        response.data = {"errors": list(_flatten(response.data, getattr(exc, "error_field", "__all__")))}
     return response

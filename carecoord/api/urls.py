@@ -1,14 +1,27 @@
 """The REST API: plan liaisons' integration surface. Each domain app adds its routes in ``<app>/api_urls.py``."""
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from cases.api_members import CaseViewSet, MemberViewSet
+
+from .docs import SwaggerDocsView
+from .webhook_views import WebhookDeliveryViewSet, WebhookEndpointViewSet
+
+router = SimpleRouter()
+router.register("members", MemberViewSet, basename="api-member")
+router.register("cases", CaseViewSet, basename="api-case")
+router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="api-webhook-endpoint")
+router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="api-webhook-delivery")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SwaggerDocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("carecoord.clocks.api_urls")),
     path("", include("cases.api_urls")),
     path("", include("referrals.api_urls")),
     path("", include("consents.api_urls")),
     path("", include("transitions.api_urls")),
     path("", include("notices.api_urls")),
+    path("", include(router.urls)),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "carecoord.accounts",
     "carecoord.clocks",
     "carecoord.audit",
+    "carecoord.api",
     # Domain apps.
     "cases",
     "referrals",
@@ -197,13 +198,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "carecoord plan liaison API",
-    "DESCRIPTION": "Plan-scoped access to members, cases, the CCS tracking list, referrals, notifications and clock rules.",
+    # The docs page's "getting started" (tokens, pagination, errors, ETags, webhook signatures).
+    "DESCRIPTION": (BASE_DIR / "carecoord" / "api" / "getting_started.md").read_text(),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "WebhookDeliveryStatusEnum": "carecoord.api.models.WebhookDelivery.Status",
+        "WebhookEventEnum": "carecoord.api.models.WebhookEvent",
+    },
 }
 
 GUARDIAN_RAISE_403 = False

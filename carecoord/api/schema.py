@@ -1,0 +1,80 @@
+"""Shared pieces of the OpenAPI schema: the error shape, standard error responses,
+and the ETag/If-Match parameter. The docs page's "getting started" text is
+``getting_started.md`` beside this module (SPECTACULAR_SETTINGS["DESCRIPTION"])."""
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text='The input at fault: a body field, a header such as "If-Match", or "__all__".')
+    rule = serializers.CharField(help_text="A stable code for the rule that refused the request, e.g. case.version_stale.")
+    message = serializers.CharField(help_text="What is wrong, in words a person can act on.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every 4xx response of this API has this shape."""
+
+    errors = ErrorItemSerializer(many=True)
+
+    class Meta:
+        ref_name = "Errors"
+
+
+def _error_example(status: int, field: str, rule: str, message: str) -> OpenApiExample:
+    return OpenApiExample(
+        f"{status} {rule}", value={"errors": [{"field": field, "rule": rule, "message": message}]},
+        response_only=True, status_codes=[str(status)],
+    )
+
+
+def error_response(status: int, description: str, field: str, rule: str, message: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description,
+                           examples=[_error_example(status, field, rule, message)])
+
+
+AUTH_ERRORS = {
+    401: error_response(401, "No token or an invalid/revoked token.", "__all__", "authentication_failed",
+                        "Invalid or revoked token."),
+    403: error_response(403, "The token's user may not do this.", "__all__", "permission_denied",
+                        "You do not have permission to perform this action."),
+    429: error_response(429, "Too many requests for this token; see Retry-After.", "__all__", "throttled",
+                        "Request was throttled. Expected available in 12 seconds."),
+}
+NOT_FOUND = {
+    404: error_response(404, "No such record, or not visible to your plan (the API does not tell them apart).",
+                        "__all__", "not_found", "Not found."),
+}
+VALIDATION = {
+    400: error_response(400, "The input broke a rule; each error names the field and the rule.", "diagnoses",
+                        "case.diagnoses", "Q99.9X is not a valid ICD-10-CM code."),
+}
+PRECONDITION = {
+    412: error_response(412, "The record changed since you read it (stale If-Match). Nothing was written.", "If-Match",
+                        "version_stale", "The case changed since you read it (version 3, now 4); read it again."),
+    428: error_response(428, "If-Match is required on updates.", "If-Match", "if_match_required",
+                        'Send the ETag you read in an If-Match header (If-Match: W/"<version>").'),
+}
+LIST_ERRORS = {**AUTH_ERRORS, **VALIDATION}
+READ_ERRORS = {**AUTH_ERRORS, **NOT_FOUND}
+WRITE_ERRORS = {**AUTH_ERRORS, **NOT_FOUND, **VALIDATION}
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description='The ETag from your last GET of this record, e.g. W/"3". Stale → 412; missing → 428.',
+)
+
+
+class HashedTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the token as an HTTP bearer scheme, so the docs page's Authorize takes the bare token."""
+
+    target_class = "carecoord.api.authentication.HashedTokenAuthentication"
+    name = "bearerAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "cc_<token>",
+                "description": "An API token issued by an administrator: `Authorization: Bearer cc_…`."}

@@ -1,0 +1,80 @@
+"""Writes of the API app: registering plans' webhook endpoints and queueing deliveries."""
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from carecoord.accounts.models import Organization
+from carecoord.clocks.services import outbox_enqueue
+from carecoord.errors import RuleViolation
+from cases.services import validate_model
+
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+WEBHOOK_CHANNEL = "webhook"
+
+
+def _check_events(events: list[str]) -> list[str]:
+    for event in events:
+        if event not in WebhookEvent.values:
+            raise RuleViolation(f"Unknown event {event!r}; known: {', '.join(WebhookEvent.values)}.", field="events",
+                                rule="webhook.event_known")
+    return sorted(set(events))
+
+
+def webhook_endpoint_register(*, plan: Organization, url: str, events: list[str] | None = None, description: str = "",
+                              actor=None) -> WebhookEndpoint:
+    """Register an HTTPS endpoint of a plan; its signing secret is generated here."""
+    if plan.type != Organization.Type.MCP:
+        raise RuleViolation("Only a managed care plan registers webhook endpoints.", field="plan", rule="webhook.plan_only")
+    endpoint = WebhookEndpoint(plan=plan, url=url.strip(), description=description, events=_check_events(events or []),
+                               secret="whsec_" + secrets.token_urlsafe(32), created_by=actor)
+    validate_model(endpoint)
+    with transaction.atomic():
+        endpoint.save()
+    return endpoint
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor=None, **fields) -> WebhookEndpoint:
+    """Change the URL, events, description or active flag of an endpoint."""
+    allowed = {"url", "events", "description", "active"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise RuleViolation(f"{name} cannot be changed.", field=name, rule="webhook.field_not_editable")
+        setattr(endpoint, name, _check_events(value) if name == "events" else value)
+    validate_model(endpoint)
+    with transaction.atomic():
+        endpoint.save()
+    return endpoint
+
+
+def webhook_publish(*, plan_id: int, event: str, subject_type: str, subject_id, data: dict) -> list[WebhookDelivery]:
+    """Queue ``event`` for every active endpoint of the plan that wants it.
+
+    Call inside the transaction of the event itself: the deliveries and their
+    outbox messages commit with it or not at all. One delivery per endpoint and
+    subject (a second publish of the same event is a no-op).
+    """
+    deliveries = []
+    with transaction.atomic():
+        for endpoint in WebhookEndpoint.objects.filter(plan_id=plan_id, active=True):
+            if not endpoint.wants(event):
+                continue
+            delivery, created = WebhookDelivery.objects.get_or_create(
+                endpoint=endpoint, event=event, subject_type=subject_type, subject_id=str(subject_id),
+                defaults={"payload": {}},
+            )
+            if not created:
+                continue
+            delivery.payload = {
+                "id": str(delivery.id), "type": event, "created_at": timezone.now().isoformat(),
+                "data": data,
+            }
+            message = outbox_enqueue(key=f"webhook:{delivery.id}", channel=WEBHOOK_CHANNEL,
+                                     payload={"delivery_id": str(delivery.id)})
+            delivery.outbox_message = message
+            delivery.save(update_fields=["payload", "outbox_message"])
+            deliveries.append(delivery)
+    return deliveries

@@ -1,0 +1,91 @@
+"""Webhook delivery: signing, the outbox channel, and what triggers a delivery.
+
+Each delivery is a POST of the JSON body stored on the ``WebhookDelivery`` with
+
+- ``Carecoord-Event``: the event type (``notice.sent``),
+- ``Carecoord-Delivery``: the delivery id (receivers de-duplicate on it),
+- ``Carecoord-Signature: t=<unix seconds>,v1=<hex>`` where
+  ``v1 = HMAC-SHA256(secret, "<t>." + body)``.
+
+The outbox dispatcher retries a failed attempt (non-2xx, timeout, connection
+error) with backoff; the attempt that succeeds marks the delivery delivered in
+the dispatcher's transaction, so it is never delivered twice by us.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from carecoord.clocks.outbox import register_channel
+
+from .models import WebhookDelivery
+from .services import WEBHOOK_CHANNEL
+
+SIGNATURE_HEADER = "Carecoord-Signature"
+EVENT_HEADER = "Carecoord-Event"
+DELIVERY_HEADER = "Carecoord-Delivery"
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+class WebhookDeliveryError(Exception):
+    """The endpoint did not accept the delivery; the outbox retries it later."""
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    return hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def signature_header(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return f"t={timestamp},v1={sign(secret, timestamp, body)}"
+
+
+def verify_signature(secret: str, header: str, body: bytes, *, tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
+                     now: float | None = None) -> bool:
+    """What a receiver does (also shown in the docs page)."""
+    try:
+        parts = dict(part.split("=", 1) for part in header.split(","))
+        timestamp = int(parts["t"])
+        given = parts["v1"]
+    except (KeyError, ValueError):
+        return False
+    now = time.time() if now is None else now
+    return abs(now - timestamp) <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), given)
+
+
+def encode_body(payload: dict) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+@register_channel(WEBHOOK_CHANNEL)
+def deliver(message) -> None:
+    delivery = WebhookDelivery.objects.select_related("endpoint").select_for_update(of=("self",)).get(
+        pk=message.payload["delivery_id"]
+    )
+    endpoint = delivery.endpoint
+    if delivery.delivered_at is not None or not endpoint.active:
+        return
+    body = encode_body(delivery.payload)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "carecoord-webhooks/1",
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.id),
+        SIGNATURE_HEADER: signature_header(endpoint.secret, body),
+    }
+    timeout = settings.CARECOORD.get("WEBHOOK_TIMEOUT_SECONDS", 10)
+    try:
+        response = requests.post(endpoint.url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+    except requests.RequestException as exc:
+        raise WebhookDeliveryError(f"{type(exc).__name__} posting to {endpoint.url}") from None
+    if not 200 <= response.status_code < 300:
+        raise WebhookDeliveryError(f"HTTP {response.status_code} from {endpoint.url}")
+    delivery.delivered_at = timezone.now()
+    delivery.response_status = response.status_code
+    delivery.save(update_fields=["delivered_at", "response_status"])

@@ -153,6 +153,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="carecoord <no-reply@
 # installed and works across processes (web, worker, beat) on one machine.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 _broker_dir = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for _folder in ("out", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(_broker_dir / "out"),
@@ -230,8 +233,10 @@ CARECOORD = {
     # Age at which the pediatric-to-adult transition assessment starts (CCS ends at 21).
     "TRANSITION_ASSESSMENT_AGE": env.int("TRANSITION_ASSESSMENT_AGE", default=14),
     # Sweep batch size: each claim is one indexed query of at most this many rows.
-    "SWEEP_BATCH_SIZE": 500,
-    "SWEEP_LEASE_SECONDS": 120,
+    "SWEEP_BATCH_SIZE": env.int("SWEEP_BATCH_SIZE", default=500),
+    "SWEEP_LEASE_SECONDS": env.int("SWEEP_LEASE_SECONDS", default=120),
+    # Outbox: give up on a message after this many failed attempts (backoff doubles, capped at an hour).
+    "OUTBOX_MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=8),
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
     "UPLOAD_CONTENT_TYPES": ["application/pdf", "image/png", "image/jpeg", "image/tiff"],
 }

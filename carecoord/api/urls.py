@@ -6,11 +6,13 @@ from rest_framework.routers import SimpleRouter
 from cases.api_members import CaseViewSet, MemberViewSet
 
 from .docs import SwaggerDocsView
+from .referral_views import ReferralViewSet
 from .webhook_views import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 router = SimpleRouter()
 router.register("members", MemberViewSet, basename="api-member")
 router.register("cases", CaseViewSet, basename="api-case")
+router.register("referrals", ReferralViewSet, basename="api-referral")
 router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="api-webhook-endpoint")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="api-webhook-delivery")
 

@@ -41,6 +41,9 @@ class Deadline(models.Model):
         MET_LATE = "met_late", _("Met late")
         MISSED = "missed", _("Missed")
         CANCELLED = "cancelled", _("Cancelled")
+        # A window (a right of the member's, a protection period) that reached its end:
+        # never "missed", never escalated, and left out of the on-time figures.
+        ENDED = "ended", _("Window ended")
 
     ACTIVE_STATUSES = (Status.OPEN, Status.MISSED)  # still work to do
 
@@ -135,6 +138,9 @@ class OutboxMessage(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        # At-most-once channels (email): committed before the handler runs, so a worker
+        # that dies after the SMTP server took the message never sends it again.
+        SENDING = "sending", _("Handed to the channel (outcome unknown if it stays here)")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed (gave up)")
 

@@ -196,21 +196,26 @@ def deadline_reassign_open(*, case, new_owner) -> int:
     return Deadline.objects.filter(case=case, status__in=Deadline.ACTIVE_STATUSES).update(owner=new_owner)
 
 
-def outbox_enqueue(*, key: str, channel: str, payload: dict, available_at: datetime.datetime | None = None) -> OutboxMessage:
-    """Queue a delivery. The unique key makes a second enqueue of the same message a no-op."""
+def outbox_enqueue(*, key: str, channel: str, payload: dict, available_at: datetime.datetime | None = None,
+                   kick: bool = True) -> OutboxMessage:
+    """Queue a delivery. The unique key makes a second enqueue of the same message a no-op.
+
+    ``kick`` asks a worker to dispatch right after the commit; a bulk producer (the
+    sweep) passes ``kick=False`` and kicks once at the end.
+    """
     message, created = OutboxMessage.objects.get_or_create(
         key=key, defaults={"channel": channel, "payload": payload, "available_at": available_at or timezone.now()}
     )
-    if created:
-        transaction.on_commit(_kick_outbox)
+    if created and kick:
+        transaction.on_commit(outbox_kick)
     return message
 
 
-def _kick_outbox() -> None:
+def outbox_kick() -> None:
     """Ask a worker to dispatch now; the every-minute beat dispatch is the guarantee."""
-    from .tasks import outbox_dispatch
-
     try:
+        from .tasks import outbox_dispatch
+
         outbox_dispatch.apply_async(retry=False)
     except Exception:  # broker down: beat will pick the message up
         log.warning("could not kick the outbox dispatcher; beat will deliver", exc_info=True)

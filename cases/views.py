@@ -12,7 +12,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import F, Prefetch, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, Value
 from django.db.models.functions import Concat, Greatest
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecoord.accounts.models import User
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import bucket_of, deadline_queue_for
 from carecoord.errors import RuleViolation
@@ -185,11 +186,13 @@ def search_members(*, user, q: str):
 
         full_name = Concat("first_name", Value(" "), "last_name")
         members = members.annotate(
-            similarity=Greatest(TrigramSimilarity("last_name", q), TrigramSimilarity("first_name", q),
-                                TrigramSimilarity(full_name, q)),
+            name_match=ExpressionWrapper(name, output_field=BooleanField()),
+            full_similarity=TrigramSimilarity(full_name, q),
+            similarity=Greatest(TrigramSimilarity("last_name", q), TrigramSimilarity("first_name", q), "full_similarity"),
         )
         typo = Q(last_name__trigram_similar=q) | Q(first_name__trigram_similar=q) | Q(similarity__gte=0.3)
-        return members.filter(name | typo | by_case_number).distinct().order_by("-similarity", "last_name", "first_name")
+        return (members.filter(name | typo | by_case_number).distinct()
+                .order_by("-name_match", "-full_similarity", "-similarity", "last_name", "first_name"))
     return members.filter(name | by_case_number).distinct()
 
 
@@ -292,7 +295,8 @@ def _case_context(request, case: Case, *, active: str = "") -> dict:
 
 
 def _can_reassign(user) -> bool:
-    return user.has_perm("cases.reassign_case")
+    """Supervisors reassign (the role, or the permission its group carries)."""
+    return user.role == User.Role.SUPERVISOR or user.has_perm("cases.reassign_case")
 
 
 def case_detail(request, case_id: int):

@@ -1,0 +1,358 @@
+"""The case manager's browser pages: work queue, member search, member page, case page and its forms."""
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from carecoord.audit.models import AccessEvent
+from carecoord.clocks.models import Deadline, Notification
+from carecoord.clocks.services import deadline_start
+from cases import sections
+from cases.models import CareTeamMember, Case, Document, Task
+from tests.conftest import requires_postgres
+from tests.factories import CaseFactory, CoverageFactory, MemberContactFactory, MemberFactory, TaskFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def client_a(client, manager_a):
+    client.force_login(manager_a)
+    return client
+
+
+def start_clock(case, *, rule_code="all.part2_disclosure_list", days_ago=0, subject=None):
+    return deadline_start(rule_code=rule_code, subject=subject or case, case=case,
+                          started_at=timezone.now() - datetime.timedelta(days=days_ago))
+
+
+# ------------------------------------------------------------------ work queue
+
+def test_work_queue_groups_clocks_by_urgency_with_plain_rule_time_left_and_a_link_to_the_work(client_a, case_a):
+    # Given one overdue clock and one due later on the manager's case
+    overdue = start_clock(case_a, rule_code="dmc.problem_list_update", days_ago=10)
+    later = start_clock(case_a, rule_code="all.part2_disclosure_list")
+
+    # When the manager opens home
+    response = client_a.get(reverse("home"))
+
+    # Then each clock sits in its bucket with the rule in words, the time left and a link to the case section
+    assert response.status_code == 200
+    buckets = {b["key"]: [d.pk for d in b["rows"]] for b in response.context["buckets"]}
+    assert buckets["overdue"] == [overdue.pk]
+    assert later.pk in buckets["later"] + buckets["week"]
+    html = response.content.decode()
+    assert "List of disclosures given to the member" in html
+    assert "overdue by 7 days" in html or "overdue by 6 days" in html
+    assert f'href="/cases/{case_a.pk}/?tab=consents#section-consents"' in html or \
+        f'href="/cases/{case_a.pk}/?tab=deadlines#section-deadlines"' in html
+    assert case_a.member.full_name in html
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_work_queue_query_count_does_not_grow_with_rows(client_a, manager_a, program_a, rows, django_assert_num_queries):
+    # Given `rows` clocks on as many cases of the manager
+    for _ in range(rows):
+        case = CaseFactory(organization=program_a, team=manager_a.team, primary_case_manager=manager_a)
+        start_clock(case)
+    client_a.get(reverse("home"))  # warm per-process caches (content types, session)
+
+    # When the queue is shown, Then the number of queries is the same for 1 and 30 rows
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client_a.get(reverse("home"))
+    assert response.context["total"] == rows
+
+
+# Session, user, permissions (navigation), teams for the filter, deadlines, notifications, the Part 2 check and
+# the audit write (savepoint, lock head, insert event, insert member index, update head), the session save:
+# none of them per row.
+QUEUE_QUERIES = 18
+
+
+def test_work_queue_filters_by_program_and_answers_htmx_with_the_results_only(client_a, case_a, manager_a, program_a):
+    # Given clocks on a CCS case and an ECM case
+    ecm_case = CaseFactory(organization=program_a, team=manager_a.team, primary_case_manager=manager_a, program="ecm")
+    start_clock(case_a)
+    start_clock(ecm_case)
+
+    # When the program filter asks for ECM through htmx
+    response = client_a.get(reverse("home"), {"program": "ecm"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-results")
+
+    # Then only the ECM clock comes back, as the results fragment (no page shell)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="queue-results"' in html and "<html" not in html
+    assert ecm_case.member.full_name in html
+    assert case_a.member.full_name not in html
+
+
+def test_work_queue_team_filter_rejects_another_organizations_team(client_a, case_a, program_b):
+    # Given a team of another organization
+    from tests.factories import TeamFactory
+
+    other_team = TeamFactory(organization=program_b)
+    start_clock(case_a)
+
+    # When it is asked for, Then the filter is invalid and the queue stays the user's own
+    response = client_a.get(reverse("home"), {"team": other_team.pk})
+    assert response.context["form"].errors["team"]
+    assert response.context["total"] == 1
+
+
+def test_notifications_unread_first_and_mark_read(client_a, manager_a):
+    # Given a read and an unread notification
+    read = Notification.objects.create(key="n1", user=manager_a, kind="info", message="Old news", read_at=timezone.now())
+    unread = Notification.objects.create(key="n2", user=manager_a, kind="warning", message="Due soon: call back",
+                                         created_at=timezone.now() - datetime.timedelta(days=3))
+
+    # When home is shown, Then the unread one comes first
+    response = client_a.get(reverse("home"))
+    assert [n.pk for n in response.context["notifications"]] == [unread.pk, read.pk]
+
+    # When it is marked read through htmx, Then it is read and the panel comes back
+    response = client_a.post(reverse("notification_read", args=[unread.pk]), **HTMX)
+    assert response.status_code == 200 and 'id="notifications"' in response.content.decode()
+    unread.refresh_from_db()
+    assert unread.read_at is not None
+
+
+
+def test_someone_elses_notification_cannot_be_marked_read(client_a, program_a):
+    other = UserFactory(organization=program_a)
+    notification = Notification.objects.create(key="n3", user=other, kind="info", message="Not yours")
+    response = client_a.post(reverse("notification_read", args=[notification.pk]))
+    assert response.status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+# --------------------------------------------------------------- member search
+
+@requires_postgres()
+def test_member_search_tolerates_a_typo_in_the_name(client_a, case_a):
+    # Given a member named Guadalupe Hernandez on the manager's case
+    case_a.member.first_name, case_a.member.last_name = "Guadalupe", "Hernandez"
+    case_a.member.save()
+
+    # When the manager types the name with a typo, as htmx does while typing
+    response = client_a.get(reverse("member_search"), {"q": "Hernadnez"}, HTTP_HX_REQUEST="true",
+                            HTTP_HX_TARGET="search-results")
+
+    # Then the member is found, in the results fragment
+    html = response.content.decode()
+    assert 'id="search-results"' in html and "<html" not in html
+    assert reverse("member_detail", args=[case_a.member_id]) in html
+
+
+def test_member_search_by_date_of_birth_cin_and_case_number(client_a, case_a):
+    member = case_a.member
+    case_a.case_number = "CCS-2026-0042"
+    case_a.save()
+    for q in (member.date_of_birth.isoformat(), member.date_of_birth.strftime("%m/%d/%Y"), member.cin.lower(),
+              "ccs-2026-0042"):
+        response = client_a.get(reverse("member_search"), {"q": q})
+        assert [m.pk for m in response.context["members"]] == [member.pk], q
+
+
+def test_member_search_never_shows_members_the_user_cannot_see(client_a, case_a, case_b):
+    # Given a member of another county's case with the same last name
+    case_b.member.last_name = case_a.member.last_name
+    case_b.member.save()
+    response = client_a.get(reverse("member_search"), {"q": case_a.member.last_name})
+    assert [m.pk for m in response.context["members"]] == [case_a.member_id]
+
+
+def test_member_search_lists_only_visible_cases_of_a_member(client_a, case_a, program_b):
+    # Given the member also has a DMC-ODS case elsewhere, invisible to the manager
+    CaseFactory(member=case_a.member, organization=program_b, program="dmc_ods")
+    response = client_a.get(reverse("member_search"), {"q": case_a.member.cin})
+    [member] = response.context["members"]
+    assert [c.pk for c in member.visible_cases] == [case_a.pk]
+    assert "DMC-ODS ·" not in response.content.decode()
+
+
+# ----------------------------------------------------------------- member page
+
+def test_member_page_shows_identity_masked_coverage_cases_care_team_and_contacts(client_a, case_a, manager_a):
+    member = case_a.member
+    member.ssn = "123-45-6789"
+    member.save()
+    MemberContactFactory(member=member, name="Rosa Delgado")
+    CareTeamMember.objects.create(case=case_a, role=CareTeamMember.Role.PUBLIC_HEALTH_NURSE, contact_name="Nurse Joy")
+
+    response = client_a.get(reverse("member_detail", args=[member.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "6789" in html and "123-45-6789" not in html
+    assert "Plan X" in html
+    assert reverse("case_detail", args=[case_a.pk]) in html
+    assert "Nurse Joy" in html and "Rosa Delgado" in html
+    assert AccessEvent.objects.filter(action="view", members__contains=[member.pk]).exists()
+
+
+def test_member_page_is_404_when_not_visible(client_a, case_b):
+    assert client_a.get(reverse("member_detail", args=[case_b.member_id])).status_code == 404
+
+
+def test_member_page_renders_registered_member_sections(client_a, case_a, monkeypatch):
+    monkeypatch.setitem(sections.MEMBER_SECTIONS, "probe", sections.Section(
+        key="probe", title="Probe section", template="includes/status_badge.html", order=1,
+        context=lambda member, user: {"status": "later", "label": f"probe of {member.pk}"}))
+    html = client_a.get(reverse("member_detail", args=[case_a.member_id])).content.decode()
+    assert "Probe section" in html and f"probe of {case_a.member_id}" in html
+
+
+# ------------------------------------------------------------------- case page
+
+def test_case_page_has_header_essentials_open_deadlines_sections_and_is_audited(client_a, case_a, manager_a, monkeypatch):
+    # Given an open clock, a task, and a section registered by another app
+    start_clock(case_a)
+    TaskFactory(case=case_a, title="Send the referral packet")
+    monkeypatch.setitem(sections.CASE_SECTIONS, "probe", sections.Section(
+        key="probe", title="Probe tab", template="includes/status_badge.html", order=5,
+        context=lambda case, user: {"status": "met", "label": f"probe for case {case.pk}"}))
+
+    response = client_a.get(reverse("case_detail", args=[case_a.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert case_a.member.full_name in html and "CCS" in html and "Open" in html
+    assert str(manager_a) in html
+    assert "List of disclosures given to the member" in html and "left" in html
+    assert "Send the referral packet" in html
+    assert 'id="tab-probe"' in html and f"probe for case {case_a.pk}" in html
+    assert AccessEvent.objects.filter(action="view", members__contains=[case_a.member_id]).exists()
+
+
+def test_case_page_is_404_when_not_visible(client_a, case_b):
+    assert client_a.get(reverse("case_detail", args=[case_b.pk])).status_code == 404
+    assert client_a.get(reverse("case_task_add", args=[case_b.pk])).status_code == 404
+
+
+def test_action_form_loads_as_a_fragment_for_htmx_and_as_a_page_without(client_a, case_a):
+    url = reverse("case_task_add", args=[case_a.pk])
+    fragment = client_a.get(url, **HTMX).content.decode()
+    page = client_a.get(url).content.decode()
+    assert "<html" not in fragment and 'name="title"' in fragment
+    assert "<html" in page and 'name="title"' in page
+
+
+def test_add_task_with_errors_shows_them_next_to_the_field_and_writes_nothing(client_a, case_a):
+    url = reverse("case_task_add", args=[case_a.pk])
+
+    # When the title is missing
+    response = client_a.post(url, {"title": ""}, **HTMX)
+    # Then the form comes back in its panel with the error on the title field
+    assert response["HX-Retarget"] == "#action-panel-tasks"
+    assert response.context["form"].errors["title"]
+    assert 'aria-invalid="true"' in response.content.decode()
+
+    # When the service refuses a past due date (RuleViolation field due_date)
+    response = client_a.post(url, {"title": "Call", "due_date": "2020-01-01"}, **HTMX)
+    assert response.context["form"].errors["due_date"] == ["The due date cannot be in the past."]
+    assert not Task.objects.filter(case=case_a).exists()
+
+
+def test_add_task_updates_the_case_in_place(client_a, case_a, manager_a):
+    response = client_a.post(reverse("case_task_add", args=[case_a.pk]), {"title": "Call the school"}, **HTMX)
+    assert response["HX-Retarget"] == "#case-body"
+    html = response.content.decode()
+    assert "Call the school" in html and 'hx-swap-oob="true"' in html
+    task = Task.objects.get(case=case_a)
+    assert task.owner == manager_a and task.status == Task.Status.OPEN
+    assert case_a.timeline.filter(kind="task.added").exists()
+
+
+def test_add_task_without_htmx_redirects_to_the_tasks_tab(client_a, case_a):
+    response = client_a.post(reverse("case_task_add", args=[case_a.pk]), {"title": "Call the school"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?tab=tasks#section-tasks")
+
+
+def test_completing_a_task_meets_the_clock_it_carries(client_a, case_a, manager_a):
+    # Given a task that carries a clock
+    task = TaskFactory(case=case_a, owner=manager_a)
+    deadline = start_clock(case_a, subject=task)
+
+    # When the manager marks it done
+    response = client_a.post(reverse("case_task_done", args=[case_a.pk, task.pk]), **HTMX)
+
+    # Then the task is done and its clock met on time
+    assert response.status_code == 200
+    task.refresh_from_db()
+    deadline.refresh_from_db()
+    assert task.status == Task.Status.DONE
+    assert deadline.status == Deadline.Status.MET_ON_TIME and deadline.met_by == manager_a
+    assert client_a.get(reverse("home")).context["total"] == 0
+
+
+def test_close_case_needs_a_reason_shown_on_the_reason_field(client_a, case_a):
+    url = reverse("case_status", args=[case_a.pk])
+    response = client_a.post(url, {"status": "closed", "closed_reason": ""}, **HTMX)
+    assert response.context["form"].errors["closed_reason"] == ["A closed case needs a closing reason."]
+    case_a.refresh_from_db()
+    assert case_a.status == Case.Status.OPEN
+
+    client_a.post(url, {"status": "closed", "closed_reason": "Moved out of state"}, **HTMX)
+    case_a.refresh_from_db()
+    assert case_a.status == Case.Status.CLOSED and case_a.closed_reason == "Moved out of state"
+
+
+def test_add_care_team_member_names_the_missing_contact(client_a, case_a):
+    url = reverse("case_care_team_add", args=[case_a.pk])
+    response = client_a.post(url, {"role": "phn"}, **HTMX)
+    assert response.context["form"].errors["contact_name"]
+    client_a.post(url, {"role": "phn", "contact_name": "Pat Nguyen", "contact_phone": "916-555-0100"}, **HTMX)
+    assert case_a.care_team.filter(contact_name="Pat Nguyen", role="phn").exists()
+
+
+def test_only_supervisors_reassign(client, client_a, case_a, supervisor_a, program_a):
+    url = reverse("case_reassign", args=[case_a.pk])
+    assert client_a.get(url).status_code == 403
+
+    colleague = UserFactory(organization=program_a)
+    client.force_login(supervisor_a)
+    response = client.post(url, {"new_manager": colleague.pk}, **HTMX)
+    assert response.status_code == 200
+    case_a.refresh_from_db()
+    assert case_a.primary_case_manager == colleague
+
+
+def test_document_upload_shows_a_refused_type_on_the_file_field_and_lists_a_good_one(client_a, case_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("case_document_add", args=[case_a.pk])
+
+    response = client_a.post(url, {"doc-kind": "medical_report", "doc-file": SimpleUploadedFile("x.exe", b"MZ\x90\x00")}, **HTMX)
+    assert response.context["form"].errors["file"] == ["Only PDF, PNG, JPEG or TIFF files can be attached."]
+    assert not Document.objects.exists()
+
+    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = client_a.post(url, {"doc-kind": "medical_report", "doc-title": "Ortho report", "doc-file": pdf}, **HTMX)
+    document = Document.objects.get()
+    assert "Ortho report" in response.content.decode()
+    assert reverse("document_download", args=[document.pk]) in response.content.decode()
+
+
+def test_pages_render_in_spanish(client_a, case_a):
+    client_a.cookies["django_language"] = "es"
+    html = client_a.get(reverse("case_detail", args=[case_a.pk]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'lang="es"' in html
+    assert "Cola de trabajo" in html
+
+
+def test_coverage_shown_is_the_active_one(client_a, case_a, plan_y):
+    # Given an ended earlier coverage with another plan
+    CoverageFactory(member=case_a.member, plan=plan_y, start_date=datetime.date(2020, 1, 1), end_date=datetime.date(2020, 12, 31))
+    response = client_a.get(reverse("member_detail", args=[case_a.member_id]))
+    assert response.context["coverage"].plan.name == "Plan X"
+
+
+def test_unknown_member_in_search_says_so(client_a, case_a):
+    MemberFactory()
+    response = client_a.get(reverse("member_search"), {"q": "Zzyzx"})
+    assert "No member matches" in response.content.decode()

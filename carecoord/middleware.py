@@ -7,9 +7,9 @@ from django.urls import resolve
 
 logger = logging.getLogger(__name__)
 
-# Routes reachable without a session: the login page, static files, the API
+# Routes reachable without a session: the login page (and its second step), static files, the API
 # (it authenticates with tokens itself) and the health check for load balancers.
-PUBLIC_URL_NAMES = {"login", "healthz", "set_language"}
+PUBLIC_URL_NAMES = {"login", "login_totp", "healthz", "set_language"}
 PUBLIC_PATH_PREFIXES = ("/static/", "/api/")
 
 

@@ -3,11 +3,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from carecoord.audit import views as audit_views
+
 from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", audit_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -18,5 +20,6 @@ urlpatterns = [
     path("consents/", include("consents.urls")),
     path("transitions/", include("transitions.urls")),
     path("notices/", include("notices.urls")),
+    path("", include("carecoord.audit.urls")),
     path("", include("cases.urls")),
 ]

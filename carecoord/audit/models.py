@@ -55,7 +55,11 @@ class AccessEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["user", "occurred_at"], name="audit_event_user_time")]
+        indexes = [
+            models.Index(fields=["user", "occurred_at"], name="audit_event_user_time"),
+            # Login throttling counts recent failures of one username.
+            models.Index(fields=["action", "username", "occurred_at"], name="audit_event_login_lookup"),
+        ]
         verbose_name = _("access event")
         verbose_name_plural = _("access events")
 
@@ -112,3 +116,19 @@ class BreakGlassGrant(models.Model):
     @property
     def active(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+class TwoFactorDevice(models.Model):
+    """A confirmed TOTP authenticator (supervisors and administrators may enable one)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    # The last accepted time step: a code is never accepted twice.
+    last_step = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("two-factor device")
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"

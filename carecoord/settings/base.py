@@ -96,7 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # The model backend, refusing usernames locked out after repeated failures.
+    "carecoord.audit.auth.ThrottledModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
@@ -239,4 +240,12 @@ CARECOORD = {
     "OUTBOX_MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=8),
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
     "UPLOAD_CONTENT_TYPES": ["application/pdf", "image/png", "image/jpeg", "image/tiff"],
+    # Sign-in throttling: this many failures for one username from one address lock it out.
+    "LOGIN_FAILURE_LIMIT": env.int("LOGIN_FAILURE_LIMIT", default=5),
+    "LOGIN_LOCKOUT_MINUTES": env.int("LOGIN_LOCKOUT_MINUTES", default=15),
+    # Break-glass (emergency) access to a case outside one's caseload lasts this long.
+    "BREAK_GLASS_HOURS": env.int("BREAK_GLASS_HOURS", default=4),
+    # Access report: more distinct members than this within the window is flagged.
+    "AUDIT_BURST_MEMBERS": env.int("AUDIT_BURST_MEMBERS", default=20),
+    "AUDIT_BURST_MINUTES": env.int("AUDIT_BURST_MINUTES", default=60),
 }

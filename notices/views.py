@@ -1,0 +1,113 @@
+"""Browser pages of notices: create on a case, preview (HTML and inline PDF), send, mark mailed or returned.
+
+Every page starts from the case and notice selectors (not visible → 404) and
+records what it showed.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from carecoord.audit.access import record_access
+from carecoord.errors import RuleViolation
+from cases.selectors import case_get_for_user
+
+from . import services
+from .forms import MarkMailedForm, MarkReturnedForm, NoticeCreateForm
+from .selectors import notice_get_for_user
+
+
+def _may_act(user) -> bool:
+    # Plan liaisons read and acknowledge (through the API); they do not write the county's letters.
+    return getattr(user, "role", "") != "plan_liaison"
+
+
+def _show_error(form, error: RuleViolation) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def notice_new(request, case_id: int):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    if not _may_act(request.user):
+        return HttpResponse(status=403)
+    form = NoticeCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = services.notice_create(
+                kind=data["kind"], member=case.member, case=case, recipient_kind=data["recipient_kind"],
+                recipient_org=data["recipient_org"], recipient_name=data["recipient_name"], channel=data["channel"],
+                context=form.context(), action_date=data["action_date"], language=data["language"] or None,
+                created_by=request.user,
+            )
+        except RuleViolation as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("The notice is ready to check and send."))
+            return redirect("notices:detail", pk=notice.pk)
+    return render(request, "notices/notice_form.html", {"case": case, "form": form})
+
+
+def notice_detail(request, pk: int):
+    notice = notice_get_for_user(user=request.user, notice_id=pk)
+    record_access(request, members=[notice.member], action="view", records=[("notices.notice", notice.pk)])
+    return render(request, "notices/notice_detail.html", {
+        "notice": notice, "events": notice.events.select_related("by"), "may_act": _may_act(request.user),
+        "mailed_form": MarkMailedForm(), "returned_form": MarkReturnedForm(),
+        "pages": notice.body.split("\f"),
+    })
+
+
+@xframe_options_sameorigin
+def notice_pdf_view(request, pk: int):
+    notice = notice_get_for_user(user=request.user, notice_id=pk)
+    record_access(request, members=[notice.member], action="download", records=[("notices.notice", notice.pk)])
+    response = HttpResponse(services.notice_pdf(notice=notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    # The preview page shows the letter in a frame of its own origin.
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _action(request, pk: int, run, form_class=None):
+    notice = notice_get_for_user(user=request.user, notice_id=pk)
+    if not _may_act(request.user):
+        return HttpResponse(status=403)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("notices:detail", pk=notice.pk)
+    try:
+        run(notice, form.cleaned_data if form else {})
+    except RuleViolation as error:
+        messages.error(request, error.message)
+    return redirect("notices:detail", pk=notice.pk)
+
+
+@require_POST
+def notice_send_view(request, pk: int):
+    def run(notice, _data):
+        services.notice_send(notice=notice, by=request.user)
+        messages.success(request, _("The notice is queued for sending."))
+    return _action(request, pk, run)
+
+
+@require_POST
+def notice_mailed_view(request, pk: int):
+    def run(notice, data):
+        services.notice_mark_mailed(notice=notice, mailed_on=data["mailed_on"], by=request.user)
+        messages.success(request, _("The letter is recorded as mailed."))
+    return _action(request, pk, run, MarkMailedForm)
+
+
+@require_POST
+def notice_returned_view(request, pk: int):
+    def run(notice, data):
+        services.notice_mark_returned(notice=notice, reason=data["reason"], by=request.user)
+        messages.success(request, _("The returned letter is recorded and a follow-up task was added."))
+    return _action(request, pk, run, MarkReturnedForm)

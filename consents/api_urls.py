@@ -1,4 +1,8 @@
-"""API routes of this app (included under /api/)."""
-from django.urls import path  # noqa: F401
+"""API routes of the consents app (included under /api/)."""
+from django.urls import path
 
-urlpatterns: list = []
+from .api import MemberConsentViewSet
+
+urlpatterns = [
+    path("members/<int:member_id>/consents/", MemberConsentViewSet.as_view({"get": "list"}), name="api-member-consents"),
+]

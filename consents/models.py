@@ -189,6 +189,21 @@ class Consent(models.Model):
     def is_part2(self) -> bool:
         return self.kind in PART2_KINDS
 
+    @property
+    def recipients_display(self) -> str:
+        """Named organizations, named people and recipient categories, in words."""
+        names = [str(org) for org in self.recipients.all()] + list(self.recipient_persons)
+        names += [str(RecipientCategory(c).label) for c in self.recipient_categories if c in RecipientCategory.values]
+        return ", ".join(names)
+
+    @property
+    def purposes_display(self) -> str:
+        return ", ".join(str(Purpose(p).label) for p in self.purposes if p in Purpose.values)
+
+    @property
+    def categories_display(self) -> str:
+        return ", ".join(str(DataCategory(c).label) for c in self.data_categories if c in DataCategory.values)
+
     def is_in_force(self, at: datetime.datetime | None = None) -> bool:
         """Same test as ``Consent.objects.in_force`` for one row already loaded."""
         at = at or timezone.now()

@@ -40,7 +40,6 @@ PANELED_PROVIDER_TYPES = frozenset({
 
 MEDICAL_ELIGIBILITY = "ccs.medical_eligibility"
 ANNUAL_REVIEW = "ccs.annual_medical_review"
-NOA_AFTER_DECISION = "ccs.noa_after_decision"
 LIAISON_MEETING = "all.liaison_meeting"
 
 
@@ -238,7 +237,7 @@ def eligibility_decide(*, case: Case, kind: str, outcome: str, reason: str, deci
         raise RuleViolation("Record the other resources offered to the family (or that none were available).",
                             field="other_resources_offered", rule="eligibility.other_resources_required")
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("member", "organization").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("member", "organization").get(pk=case.pk)
         if case.status != Case.Status.REFERRED:
             raise RuleViolation("Eligibility was already decided for this case.", field="case", rule="ccs.already_decided")
         referral = ccs_pending_referral(case)
@@ -292,7 +291,9 @@ def _open(*, case: Case, decided_by, referral: Referral | None) -> None:
         referral_close(referral=referral, outcome=Referral.Outcome.ACCEPTED, actor=decided_by, at=opened_at,
                        note=f"CCS eligible from {eligibility_date:%Y-%m-%d}")
     review_clock_start(case=case, rule_code=ANNUAL_REVIEW, started_at=opened_at)
-    _inform_parties(case=case, kind="ccs_eligibility", actor=decided_by, subject=medical, referral=referral)
+    _inform_parties(case=case, kind="ccs_eligibility", actor=decided_by, decided_at=opened_at, referral=referral,
+                    context={"eligibility_date": eligibility_date, "diagnoses": ", ".join(case.diagnoses),
+                             "case_number": case.case_number})
 
 
 def _deny(*, case: Case, determination: EligibilityDetermination, referral: Referral | None) -> None:
@@ -305,9 +306,11 @@ def _deny(*, case: Case, determination: EligibilityDetermination, referral: Refe
         referral_close(referral=referral, outcome=Referral.Outcome.NOT_ELIGIBLE, actor=by, at=at, note=determination.reason)
     timeline_record(case=case, kind="ccs.other_resources_offered", actor=by, at=at,
                     summary=f"Other resources offered to the family: {determination.other_resources_offered}")
-    deadline_start(rule_code=NOA_AFTER_DECISION, subject=determination, case=case, started_at=at, owner=by)
-    _inform_parties(case=case, kind="ccs_denial", actor=by, subject=determination, referral=referral)
-    _send_noa(case=case, actor=by, subject=determination)
+    action = f"CCS {determination.get_kind_display().lower()} eligibility denied"
+    context = {"action": action, "reason": determination.reason, "rule": NOA_RULE,
+               "other_resources": determination.other_resources_offered}
+    _inform_parties(case=case, kind="ccs_denial", actor=by, decided_at=at, referral=referral, context=context)
+    _send_noa(case=case, actor=by, decided_at=at, action=action, reason=determination.reason)
 
 
 def ccs_parties(case: Case, referral: Referral | None = None) -> dict[str, Organization | Member | None]:
@@ -322,29 +325,68 @@ def ccs_parties(case: Case, referral: Referral | None = None) -> dict[str, Organ
     return {"provider": provider, "plan": coverage.plan if coverage is not None else None, "family": case.member}
 
 
-def _inform_parties(*, case: Case, kind: str, actor, subject, referral: Referral | None) -> list:
+def _channel_for(recipient) -> str:
+    """Secure email, then fax, email or mail for an organization; mail to a family with a good address, else phone."""
+    if isinstance(recipient, Member):
+        return "mail" if recipient.address_line1 and recipient.address_valid else "phone"
+    for channel, value in (("secure_email", recipient.secure_email), ("fax", recipient.fax), ("email", recipient.email),
+                           ("mail", recipient.address)):
+        if value:
+            return channel
+    return "phone"
+
+
+def _notice(*, case: Case, kind: str, role: str, recipient, actor, decided_at, context: dict):
+    """Create and send one notice in its own savepoint. A notice that cannot go (no consent on file for a
+    provider, no address) never undoes the decision: it stays a draft, or is not created, and the case
+    manager gets a task saying why."""
     from notices.services import notice_create, notice_send
 
+    notice = None
+    try:
+        with transaction.atomic():
+            notice = notice_create(
+                kind=kind, member=case.member, case=case, recipient_kind=role, created_by=actor,
+                recipient_org=None if role == "family" else recipient, channel=_channel_for(recipient),
+                context=context, decided_at=decided_at,
+            )
+        with transaction.atomic():
+            notice_send(notice=notice, by=actor)
+    except RuleViolation as exc:
+        timeline_record(case=case, kind="ccs.notice_not_sent", actor=actor,
+                        summary=f"Notice to the {role} not sent: {exc.message}", data={"rule": exc.rule})
+        _follow_up(case=case, actor=actor, title=f"Send the {kind.replace('_', ' ')} notice to the {role}: {exc.message}")
+    return notice
+
+
+def _follow_up(*, case: Case, actor, title: str) -> None:
+    task = Task(case=case, title=title[:300], owner=case.primary_case_manager or actor, source="ccs_notice",
+                due_date=timezone.localdate())
+    validate_model(task)
+    task.save()
+
+
+def _inform_parties(*, case: Case, kind: str, actor, decided_at, referral: Referral | None, context: dict) -> list:
+    """Tell the provider, the plan and the family of the eligibility outcome (seed 002)."""
     notices = []
     for role, recipient in ccs_parties(case, referral).items():
         if recipient is None:
-            timeline_record(case=case, kind="ccs.party_missing", actor=actor,
-                            summary=f"No {role} on file to inform of the eligibility outcome")
+            timeline_record(case=case, kind="ccs.party_missing", actor=actor, summary=f"No {role} on file to inform")
+            _follow_up(case=case, actor=actor, title=f"Find the member's {role} and send the {kind.replace('_', ' ')} notice")
             continue
-        notice = notice_create(case=case, kind=kind, recipient_role=role, created_by=actor, subject=subject,
-                               **({"recipient_organization": recipient} if role != "family" else {}))
-        notice_send(notice=notice, by=actor)
-        notices.append(notice)
-    return notices
+        notices.append(_notice(case=case, kind=kind, role=role, recipient=recipient, actor=actor, decided_at=decided_at,
+                               context=context))
+    return [n for n in notices if n is not None]
 
 
-def _send_noa(*, case: Case, actor, subject) -> None:
-    """A CCS Notice of Action to the family; sending it meets the 7-day NOA clock."""
-    from notices.services import notice_create, notice_send
+NOA_RULE = "California Code of Regulations, title 22, section 42132 (CCS Notice of Action)"
 
-    notice = notice_create(case=case, kind="ccs_noa", recipient_role="family", created_by=actor, subject=subject)
-    notice_send(notice=notice, by=actor)
-    deadline_meet(rule_code=NOA_AFTER_DECISION, subject=subject, by=actor)
+
+def _send_noa(*, case: Case, actor, decided_at, action: str, reason: str):
+    """A CCS Notice of Action to the family. The notice opens the 7-day clock (``ccs.noa_after_decision``)
+    from the decision and its delivery meets it."""
+    return _notice(case=case, kind="ccs_noa", role="family", recipient=case.member, actor=actor, decided_at=decided_at,
+                   context={"action": action, "reason": reason, "rule": NOA_RULE})
 
 
 # ----------------------------------------------------------------------------- service authorizations
@@ -412,7 +454,7 @@ def sar_decide(*, sar: ServiceAuthorization, decision: str, decided_by, reason: 
     if decision == D.MODIFIED and not approved_terms.strip():
         raise RuleViolation("Say what was approved instead.", field="approved_terms", rule="sar.modified_terms")
     with transaction.atomic():
-        sar = ServiceAuthorization.objects.select_for_update().select_related("case", "case__member", "provider").get(pk=sar.pk)
+        sar = ServiceAuthorization.objects.select_for_update(of=("self",)).select_related("case", "case__member", "provider").get(pk=sar.pk)
         if sar.decision != D.PENDING:
             raise RuleViolation("This request was already decided.", field="decision", rule="sar.already_decided")
         if decided_at < sar.requested_at:
@@ -431,8 +473,10 @@ def sar_decide(*, sar: ServiceAuthorization, decision: str, decided_by, reason: 
                         summary=f"Authorization {sar.get_decision_display().lower()}: {sar.service} at {sar.provider}"
                         + (f" — {sar.decision_reason}" if sar.decision_reason else ""), data={"sar": sar.pk})
         if decision != D.APPROVED:
-            deadline_start(rule_code=NOA_AFTER_DECISION, subject=sar, case=sar.case, started_at=decided_at, owner=decided_by)
-            _send_noa(case=sar.case, actor=decided_by, subject=sar)
+            _send_noa(case=sar.case, actor=decided_by, decided_at=decided_at,
+                      action=f"Request for {sar.service} {sar.get_decision_display().lower()}"
+                      + (f"; approved instead: {sar.approved_terms}" if sar.approved_terms else ""),
+                      reason=sar.decision_reason)
     return sar
 
 
@@ -497,7 +541,7 @@ def problem_item_escalate(*, item: ProblemItem, by, reason: str, at: datetime.da
     if not reason.strip():
         raise RuleViolation("Say why the issue could not be resolved at this level.", field="reason", rule="problem.escalation_reason")
     with transaction.atomic():
-        item = ProblemItem.objects.select_for_update().select_related("program__parent__parent").get(pk=item.pk)
+        item = ProblemItem.objects.select_for_update(of=("self",)).select_related("program__parent__parent").get(pk=item.pk)
         if item.status != ProblemItem.Status.OPEN:
             raise RuleViolation("The issue is resolved.", field="status", rule="problem.resolved")
         order = ProblemItem.LEVEL_ORDER

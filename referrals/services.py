@@ -162,7 +162,7 @@ def referral_transition(*, referral: Referral, to_status: str, actor=None, at: d
     if to_status not in S.values:
         raise RuleViolation(f"Unknown referral status {to_status!r}.", field="status", rule="referral.status")
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().select_related("case", "member").get(pk=referral.pk)
+        referral = Referral.objects.select_for_update(of=("self",)).select_related("case", "member").get(pk=referral.pk)
         if to_status not in REFERRAL_MOVES[referral.status]:
             raise RuleViolation(
                 f"A referral that is {referral.get_status_display().lower()} cannot become {S(to_status).label.lower()}.",

@@ -49,6 +49,50 @@ def child_x(county_a, plan_x, pcp):
     return member
 
 
+NOA_BODY = (
+    '{% section "action" %}Action: {{ action }}{% endsection %}\n'
+    '{% section "reason" %}Reason: {{ reason }}{% endsection %}\n'
+    '{% section "rule" %}Rule: {{ rule }}{% endsection %}\n'
+    '{% section "appeal_rights" %}You may appeal within 30 days.{% endsection %}\n'
+    '{% section "state_hearing" %}You may ask for a state hearing.{% endsection %}\n'
+    '{% section "expedited_review" %}Ask for a fast review if waiting would harm your child.{% endsection %}\n'
+    '{% section "continuation_of_benefits" %}Services may continue while you appeal.{% endsection %}\n'
+    '{% section "representative" %}Someone may speak for you.{% endsection %}\n'
+    '{% section "nondiscrimination" %}We do not discriminate.{% endsection %}\n'
+    '{% section "taglines" %}{{ taglines }}{% endsection %}'
+)
+
+
+@pytest.fixture
+def ccs_notice_templates(db):
+    """English templates for the CCS notices, unless the notices app already ships active ones."""
+    from notices.models import NoticeTemplate
+
+    bodies = {
+        "ccs_eligibility": ("CCS eligibility for {{ member_name }}", "{{ member_name }} is CCS eligible from {{ eligibility_date }}."),
+        "ccs_denial": ("CCS decision for {{ member_name }}", NOA_BODY),
+        "ccs_noa": ("CCS Notice of Action for {{ member_name }}", NOA_BODY),
+    }
+    for kind, (subject, body) in bodies.items():
+        if not NoticeTemplate.objects.filter(kind=kind, language="en", is_active=True).exists():
+            NoticeTemplate.objects.create(kind=kind, language="en", version=99, subject=subject, body=body)
+
+
+def consent_for_primary_care(member, *, recorded_by):
+    """The family's release of CCS information to the child's primary care provider and treating providers."""
+    from consents.services import consent_record
+
+    today = timezone.localdate()
+    return consent_record(
+        member=member, kind="hipaa_authorization", recorded_by=recorded_by, purposes=["care_coordination", "treatment"],
+        data_categories=["general"], recipient_categories=["primary_care", "treating_providers"],
+        effective_on=today - datetime.timedelta(days=30), expires_on=today + datetime.timedelta(days=365),
+        description_of_information="CCS eligibility and case information", discloser="County CCS program",
+        signed_by_name="Lucia Reyes", signed_on=today - datetime.timedelta(days=30), statement_right_to_revoke=True,
+        statement_treatment_not_conditioned=True, statement_redisclosure=True,
+    )
+
+
 def new_member_data(county, **overrides) -> dict:
     data = {"county": county, "first_name": "Mateo", "last_name": "Lopez", "date_of_birth": datetime.date(2019, 4, 2),
             "cin": "91234567A"}
@@ -56,4 +100,4 @@ def new_member_data(county, **overrides) -> dict:
     return data
 
 
-__all__ = ["consultant_a", "pcp", "pulmonologist", "child_x", "pdf", "exe", "days_ago", "new_member_data", "io"]
+__all__ = ["ccs_notice_templates", "consent_for_primary_care", "consultant_a", "pcp", "pulmonologist", "child_x", "pdf", "exe", "days_ago", "new_member_data", "io"]

@@ -4,7 +4,7 @@ after the last failure.
 
 Failures are counted from the audit trail itself (every failure is an ``AccessEvent``), so
 the lockout holds across web processes and restarts without a shared cache, and a
-successful sign-in of the account starts the count afresh.
+successful sign-in of the account from that address starts the count afresh.
 """
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def lockout_remaining(*, username: str, ip: str, now=None) -> timedelta | None:
     window = timedelta(minutes=lockout_minutes())
     since = now - window
     last_success = (
-        AccessEvent.objects.filter(action=AccessEvent.Action.LOGIN, username=username, occurred_at__gte=since)
+        AccessEvent.objects.filter(action=AccessEvent.Action.LOGIN, username=username, ip_address=ip,
+                                   occurred_at__gte=since)
         .order_by("-occurred_at").values_list("occurred_at", flat=True).first()
     )
     failures = list(

@@ -20,12 +20,15 @@ import time
 
 import requests
 from django.conf import settings
+from django.dispatch import receiver
 from django.utils import timezone
 
+from carecoord.accounts.models import Organization
 from carecoord.clocks.outbox import register_channel
+from notices.signals import notice_sent
 
-from .models import WebhookDelivery
-from .services import WEBHOOK_CHANNEL
+from .models import WebhookDelivery, WebhookEvent
+from .services import WEBHOOK_CHANNEL, webhook_publish
 
 SIGNATURE_HEADER = "Carecoord-Signature"
 EVENT_HEADER = "Carecoord-Event"
@@ -89,3 +92,28 @@ def deliver(message) -> None:
     delivery.delivered_at = timezone.now()
     delivery.response_status = response.status_code
     delivery.save(update_fields=["delivered_at", "response_status"])
+
+
+def notice_event_data(notice) -> dict:
+    """A thin event: what happened and where to read it (the full notice is one authenticated GET away)."""
+    return {
+        "notice": {
+            "id": notice.pk, "kind": notice.kind, "subject": notice.subject, "channel": notice.channel,
+            "notice_date": notice.notice_date.isoformat() if notice.notice_date else None,
+            "action_date": notice.action_date.isoformat() if notice.action_date else None,
+            "sent_at": notice.sent_at.isoformat() if notice.sent_at else None,
+        },
+        "member_id": notice.member_id,
+        "case_id": notice.case_id,
+        "links": {"notification": f"/api/notifications/{notice.pk}/", "member": f"/api/members/{notice.member_id}/"},
+    }
+
+
+@receiver(notice_sent, dispatch_uid="carecoord.api.webhooks.notice_sent")
+def publish_notice_sent(sender, notice, **kwargs) -> None:
+    """A notice sent to a plan goes to the plan's webhook endpoints (queued in the send transaction)."""
+    plan = notice.recipient_org
+    if plan is None or plan.type != Organization.Type.MCP:
+        return
+    webhook_publish(plan_id=plan.pk, event=WebhookEvent.NOTICE_SENT, subject_type="notices.notice",
+                    subject_id=notice.pk, data=notice_event_data(notice))

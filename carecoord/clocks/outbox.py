@@ -93,11 +93,13 @@ def _claim(*, now: datetime.datetime, batch_size: int, lease: datetime.timedelta
     return ids
 
 
-def _record_failure(pk: int, error: Exception) -> None:
+def _record_failure(pk: int, error: Exception, *, counted: bool) -> None:
+    """Back off (or give up). ``counted``: the attempt was already counted when it was committed as sending."""
     max_attempts = settings.CARECOORD.get("OUTBOX_MAX_ATTEMPTS", 8)
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=pk)
-        message.attempts += 1
+        if not counted:
+            message.attempts += 1
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         message.lease_until = None
         if message.attempts >= max_attempts:
@@ -111,6 +113,7 @@ def _record_failure(pk: int, error: Exception) -> None:
 
 def _deliver(pk: int) -> bool:
     """Deliver one leased message. True if it is now sent."""
+    committed_sending = False
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.select_for_update().get(pk=pk)
@@ -126,11 +129,12 @@ def _deliver(pk: int) -> bool:
             message.status = OutboxMessage.Status.SENDING
             message.attempts += 1
             message.save(update_fields=["status", "attempts"])
+        committed_sending = True
         # Committed as "sending": from here on a crash can lose the message but never repeat it.
         channel.handler(message)
     except Exception as error:  # the handler (or the lookup) failed: not delivered, try again later
         log.warning("outbox message %s not delivered: %s", pk, error, exc_info=True)
-        _record_failure(pk, error)
+        _record_failure(pk, error, counted=committed_sending)
         return False
     OutboxMessage.objects.filter(pk=pk, status=OutboxMessage.Status.SENDING).update(
         status=OutboxMessage.Status.SENT, sent_at=timezone.now(), lease_until=None

@@ -7,30 +7,41 @@ from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 register = template.Library()
 
 
-def _amount(delta: datetime.timedelta) -> str:
+def _unit(delta: datetime.timedelta) -> tuple[str, int]:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:
-        minutes = max(minutes, 1)
-        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
-    hours = minutes // 60
-    if hours < 48:
-        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
-    days = hours // 24
-    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+        return "minute", max(minutes, 1)
+    if minutes < 48 * 60:
+        return "hour", minutes // 60
+    return "day", minutes // (24 * 60)
 
 
 def time_left_text(due_at: datetime.datetime, now: datetime.datetime | None = None) -> str:
-    """``"2 days left"`` or ``"overdue by 5 hours"``: hours under two days, days beyond."""
+    """``"2 days left"`` or ``"overdue by 5 hours"``: hours under two days, days beyond.
+
+    Whole phrases are translated (not a number glued to a word) so each language can agree them.
+    """
     now = now or timezone.now()
     if due_at >= now:
-        return _("%(amount)s left") % {"amount": _amount(due_at - now)}
-    return _("overdue by %(amount)s") % {"amount": _amount(now - due_at)}
+        unit, n = _unit(due_at - now)
+        phrase = {
+            "minute": ngettext("%(count)d minute left", "%(count)d minutes left", n),
+            "hour": ngettext("%(count)d hour left", "%(count)d hours left", n),
+            "day": ngettext("%(count)d day left", "%(count)d days left", n),
+        }[unit]
+    else:
+        unit, n = _unit(now - due_at)
+        phrase = {
+            "minute": ngettext("overdue by %(count)d minute", "overdue by %(count)d minutes", n),
+            "hour": ngettext("overdue by %(count)d hour", "overdue by %(count)d hours", n),
+            "day": ngettext("overdue by %(count)d day", "overdue by %(count)d days", n),
+        }[unit]
+    return phrase % {"count": n}
 
 
 @register.filter

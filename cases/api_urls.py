@@ -1,4 +1,9 @@
-"""API routes of this app (included under /api/)."""
-from django.urls import path  # noqa: F401
+"""API routes of the cases app (included under /api/): the CCS tracking list."""
+from django.urls import path
 
-urlpatterns: list = []
+from .api import TrackingListCsvView, TrackingListView
+
+urlpatterns = [
+    path("tracking-list/", TrackingListView.as_view(), name="api_tracking_list"),
+    path("tracking-list.csv", TrackingListCsvView.as_view(), name="api_tracking_list_csv"),
+]

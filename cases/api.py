@@ -1,0 +1,211 @@
+"""CCS API: the plans' tracking list (paginated JSON and a streamed CSV).
+
+A plan liaison's token sees the CCS cases of members enrolled in the liaison's plan
+(``cases.ccs_selectors.ccs_tracking_list``); county staff name the plan with
+``?plan=<id>`` and see the cases they may see. Every page or export is written to the
+access log (action ``list`` / ``export``) and to the accounting of disclosures when it
+leaves for a plan.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.views import APIView
+
+from carecoord.accounts.models import Organization, User
+from carecoord.audit.access import record_access
+from consents.models import Disclosure, Purpose
+
+from .ccs_selectors import TRACKING_FIELDS, TRACKING_STATUSES, _referral_source_labels, ccs_tracking_list, tracking_row
+
+
+class TrackingRowSerializer(serializers.Serializer):
+    """One member on the tracking list: exactly the fields of the CCS/plan memorandum."""
+
+    name = serializers.CharField(help_text="Member's full name.")
+    ccs_case_number = serializers.CharField(allow_null=True, help_text="Assigned when the child is found eligible.")
+    date_of_birth = serializers.DateField()
+    ssn = serializers.CharField(allow_null=True, help_text="Only if known; masked (***-**-1234) unless your account may see full identifiers.")
+    ccs_eligible_diagnoses = serializers.ListField(child=serializers.CharField(), help_text="ICD-10-CM codes.")
+    date_of_eligibility = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(choices=TRACKING_STATUSES, help_text="pending, eligible, denied or closed.")
+    reason_closed = serializers.CharField(allow_null=True, help_text="For a denial or closure: the reason.")
+    date_closed = serializers.DateField(allow_null=True, help_text="For a denial or closure: the date.")
+    referral_source = serializers.CharField(allow_null=True)
+    primary_care_provider = serializers.CharField(allow_null=True, help_text="Primary care provider on file, if known.")
+
+    def to_representation(self, values):
+        return super().to_representation(tracking_row(values, full_identifiers=self.context["full_identifiers"],
+                                                      source_labels=self.context["source_labels"]))
+
+
+class TrackingCursorPagination(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class TrackingFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TRACKING_STATUSES, required=False)
+    eligible_from = serializers.DateField(required=False)
+    eligible_to = serializers.DateField(required=False)
+    changed_since = serializers.DateTimeField(required=False)
+    plan = serializers.IntegerField(required=False)
+
+
+TRACKING_PARAMETERS = [
+    OpenApiParameter("status", OpenApiTypes.STR, enum=list(TRACKING_STATUSES), description="Only rows with this status."),
+    OpenApiParameter("eligible_from", OpenApiTypes.DATE, description="Date of eligibility on or after."),
+    OpenApiParameter("eligible_to", OpenApiTypes.DATE, description="Date of eligibility on or before."),
+    OpenApiParameter("changed_since", OpenApiTypes.DATETIME, description="Cases with any activity since (for incremental pulls)."),
+    OpenApiParameter("plan", OpenApiTypes.INT, description="County staff only: the plan whose members to list. "
+                                                          "A plan liaison always gets their own plan."),
+]
+
+TRACKING_EXAMPLE = {
+    "name": "Sofia Garcia", "ccs_case_number": "06067-2026-000017", "date_of_birth": "2016-03-02", "ssn": "***-**-3000",
+    "ccs_eligible_diagnoses": ["E84.0"], "date_of_eligibility": "2026-10-14", "status": "eligible", "reason_closed": None,
+    "date_closed": None, "referral_source": "Health care provider", "primary_care_provider": "Oak Park Family Medicine",
+}
+
+
+def _filters(request) -> tuple[dict, Organization | None]:
+    params = TrackingFilterSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    data = dict(params.validated_data)
+    plan_id = data.pop("plan", None)
+    user = request.user
+    plan = None
+    if user.role != User.Role.PLAN_LIAISON:
+        if plan_id is None:
+            raise exceptions.ValidationError({"plan": ["Name the plan (?plan=<id>)."]}, code="tracking.plan_required")
+        plan = Organization.objects.filter(pk=plan_id, type=Organization.Type.MCP).first()
+        if plan is None:
+            raise exceptions.ValidationError({"plan": ["No such plan."]}, code="tracking.plan_unknown")
+    return data, plan
+
+
+def account_tracking_disclosure(*, user, rows: list[dict], channel: str) -> None:
+    """Write the accounting of a tracking-list disclosure to a plan: one row per member, in one INSERT.
+
+    Basis: rule ``hipaa.tpo_own_plan`` of ``consents.services`` — only GENERAL data (the
+    memorandum's fields), to the member's own current plan (the list selects members by
+    active coverage in the caller's plan), for care coordination. County staff pulling the
+    list for their own work disclose nothing.
+    """
+    if user.role != User.Role.PLAN_LIAISON or not rows:
+        return
+    now = timezone.now()
+    Disclosure.objects.bulk_create([
+        Disclosure(member_id=row["member_id"], case_id=row["id"], recipient_id=user.organization_id,
+                   recipient_name=str(user.organization), purpose=Purpose.CARE_COORDINATION, categories=["general"],
+                   description="CCS tracking list (CCS/plan memorandum fields)", rule="hipaa.tpo_own_plan",
+                   reason="General information to the member's own plan for care coordination", disclosed_by=user,
+                   disclosed_at=now, channel=channel)
+        for row in rows
+    ])
+
+
+@extend_schema(
+    summary="CCS tracking list",
+    description="The CCS/plan memorandum's tracking list: every CCS case of a member enrolled in your plan with the "
+                "member's name, CCS case number, date of birth, SSN (if known; masked unless your account may see full "
+                "identifiers), CCS-eligible diagnoses, date of eligibility and status; for a denial or closure the reason "
+                "and the date closed; referral source and primary care provider on file. Cursor-paginated, newest first. "
+                "Also as CSV at `/api/tracking-list.csv` with the same filters.",
+    parameters=TRACKING_PARAMETERS,
+    responses={200: TrackingRowSerializer(many=True),
+               400: OpenApiResponse(description="A filter is not valid (field and rule named).")},
+    examples=[OpenApiExample("A member on the list", value=TRACKING_EXAMPLE, response_only=True)],
+)
+class TrackingListView(generics.ListAPIView):
+    serializer_class = TrackingRowSerializer
+    pagination_class = TrackingCursorPagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        filters, plan = _filters(self.request)
+        return ccs_tracking_list(user=self.request.user, plan=plan, **filters)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["full_identifiers"] = bool(self.request.user.may_see_full_identifiers)
+        context["source_labels"] = _referral_source_labels()
+        return context
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        record_access(request, members=[row["member_id"] for row in page], action="list",
+                      records=[("cases.case", row["id"]) for row in page], detail={"view": "ccs_tracking_list"})
+        account_tracking_disclosure(user=request.user, rows=page, channel="api")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_HEADER = TRACKING_FIELDS
+EXPORT_BATCH = 500
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value)
+    # Spreadsheet formula injection: a cell never starts with a formula character.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def tracking_csv_rows(*, request, queryset):
+    """Yield CSV lines, auditing and accounting each batch of rows as it goes out."""
+    writer = csv.writer(_Echo())
+    full = bool(request.user.may_see_full_identifiers)
+    labels = _referral_source_labels()
+    yield writer.writerow(CSV_HEADER)
+    batch: list[dict] = []
+
+    def flush():
+        record_access(request, members=[r["member_id"] for r in batch], action="export",
+                      records=[("cases.case", r["id"]) for r in batch], detail={"view": "ccs_tracking_list.csv"})
+        account_tracking_disclosure(user=request.user, rows=batch, channel="export")
+        lines = [writer.writerow([_csv_cell(tracking_row(r, full_identifiers=full, source_labels=labels)[f]) for f in CSV_HEADER])
+                 for r in batch]
+        batch.clear()
+        return "".join(lines)
+
+    for values in queryset.iterator(chunk_size=EXPORT_BATCH):
+        batch.append(values)
+        if len(batch) >= EXPORT_BATCH:
+            yield flush()
+    if batch:
+        yield flush()
+
+
+@extend_schema(
+    summary="CCS tracking list as CSV",
+    description="The same rows and filters as `/api/tracking-list/`, streamed as one CSV file (header row first).",
+    parameters=TRACKING_PARAMETERS,
+    responses={(200, "text/csv"): OpenApiTypes.STR},
+)
+class TrackingListCsvView(APIView):
+    def get(self, request):
+        filters, plan = _filters(request)
+        queryset = ccs_tracking_list(user=request.user, plan=plan, **filters)
+        response = StreamingHttpResponse(tracking_csv_rows(request=request, queryset=queryset), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="ccs-tracking-list-{timezone.localdate():%Y-%m-%d}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response

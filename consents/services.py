@@ -140,11 +140,11 @@ class DisclosureDecision:
 class _RecipientResolver:
     """Resolves recipient categories for one member on one day, lazily and once each."""
 
-    def __init__(self, member, at: datetime.datetime) -> None:
+    def __init__(self, member, at: datetime.datetime, preloaded: dict[str, frozenset[int]] | None = None) -> None:
         self.member = member
         self.at = at
         self.day = timezone.localtime(at).date()
-        self._cache: dict[str, frozenset[int]] = {}
+        self._cache: dict[str, frozenset[int]] = dict(preloaded or {})
 
     def orgs(self, category: str) -> frozenset[int]:
         if category not in self._cache:
@@ -197,14 +197,17 @@ def _normalize(categories: Iterable[str]) -> tuple[frozenset[str], frozenset[str
     return requested, unknown
 
 
+def _member_consents(member) -> list[Consent]:
+    return list(Consent.objects.filter(member=member).prefetch_related("recipients").order_by("-effective_on", "-id"))
+
+
 def _evaluate(*, member, recipient, purpose: str, categories: frozenset[str], recipient_name: str,
-              at: datetime.datetime):
+              at: datetime.datetime, consents: list[Consent], resolver: _RecipientResolver):
     """Per-category cover. Returns (covering consents by category, categories allowed by TPO own plan,
     consents that would cover apart from time/revocation)."""
-    resolver = _RecipientResolver(member, at)
     covered: dict[str, list[Consent]] = {c: [] for c in categories}
     lapsed: dict[str, list[Consent]] = {c: [] for c in categories}
-    for consent in Consent.objects.filter(member=member).prefetch_related("recipients").order_by("-effective_on", "-id"):
+    for consent in consents:
         if purpose not in consent.purposes or not _names_recipient(consent, recipient, recipient_name, resolver):
             continue
         in_force = consent.is_in_force(at)
@@ -262,6 +265,14 @@ def disclosure_check(*, member, recipient, purpose: str, categories: Iterable[st
     values. ``at`` defaults to now (aware). Reads only; writes nothing. See the module docstring for rules.
     """
     at = at or timezone.now()
+    return _decide(member=member, recipient=recipient, purpose=purpose, categories=categories,
+                   recipient_name=recipient_name, at=at, consents=None, resolver=None)
+
+
+def _decide(*, member, recipient, purpose: str, categories: Iterable[str], recipient_name: str, at: datetime.datetime,
+            consents: list[Consent] | None, resolver: _RecipientResolver | None) -> DisclosureDecision:
+    """The check itself; ``consents`` (ordered newest first, recipients prefetched) and ``resolver`` may be
+    preloaded by a caller deciding for many members at once."""
     requested, unknown = _normalize(categories)
     recipient_label = _recipient_label(recipient, recipient_name)
     if purpose not in Purpose.values:
@@ -279,8 +290,10 @@ def disclosure_check(*, member, recipient, purpose: str, categories: Iterable[st
         return DisclosureDecision(True, _("The member's own access to their records."), "member.own_access")
 
     purpose_label = Purpose(purpose).label
-    covered, tpo, lapsed = _evaluate(member=member, recipient=recipient, purpose=purpose, categories=requested,
-                                     recipient_name=recipient_name, at=at)
+    covered, tpo, lapsed = _evaluate(
+        member=member, recipient=recipient, purpose=purpose, categories=requested, recipient_name=recipient_name, at=at,
+        consents=_member_consents(member) if consents is None else consents,
+        resolver=resolver or _RecipientResolver(member, at))
     denied = frozenset(c for c in requested if not covered[c] and c not in tpo)
     if denied:
         denials = [_denial(c, lapsed[c], recipient_label, purpose_label, at) for c in sorted(denied)]
@@ -362,6 +375,64 @@ def disclose(*, member, recipient, purpose: str, categories: Iterable[str], desc
                                 "what": description.strip(), "recipient": disclosure.recipient_display},
                             data={"disclosure": disclosure.pk, "rule": decision.rule, "categories": categories})
     return disclosure
+
+
+def disclose_bulk(*, rows: Iterable[tuple], recipient, purpose: str, categories: Iterable[str], description: str,
+                  disclosed_by, channel: str = "", recipient_name: str = "") -> list[Disclosure]:
+    """:func:`disclose` for many members at once (a list or export going to one recipient).
+
+    ``rows`` are ``(member or member id, case or case id or None)`` pairs. Each member is decided by the
+    same rules as :func:`disclosure_check`; if any is denied, ``RuleViolation(field="consent", rule=<its
+    denial rule>)`` names the member and nothing is written. Otherwise one ``Disclosure`` per row is
+    written (no timeline lines) and returned. The number of queries does not grow with the rows
+    unless consents describe recipients by care team or treating providers.
+    """
+    from cases.models import Coverage, Member
+
+    rows = [(getattr(m, "pk", m), getattr(c, "pk", c)) for m, c in rows]
+    categories = sorted(set(categories))
+    if not (description or "").strip():
+        raise RuleViolation(_("Say what is being disclosed."), field="description", rule="disclosure.description_required")
+    if not rows:
+        return []
+    at = timezone.now()
+    day = timezone.localtime(at).date()
+    member_ids = {member_id for member_id, _case in rows}
+    with transaction.atomic():
+        list(Consent.objects.select_for_update().filter(member_id__in=member_ids).values_list("pk", flat=True))
+        members = Member.objects.in_bulk(member_ids)
+        consents: dict[int, list[Consent]] = {member_id: [] for member_id in member_ids}
+        for consent in (Consent.objects.filter(member_id__in=member_ids).prefetch_related("recipients")
+                        .order_by("-effective_on", "-id")):
+            consents[consent.member_id].append(consent)
+        plans: dict[int, frozenset[int]] = {member_id: frozenset() for member_id in member_ids}
+        for member_id, plan_id in (Coverage.objects.filter(member_id__in=member_ids, start_date__lte=day, plan__isnull=False)
+                                   .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+                                   .values_list("member_id", "plan_id")):
+            plans[member_id] = frozenset({plan_id})
+        decisions = {}
+        for member_id in member_ids:
+            member = members[member_id]
+            resolver = _RecipientResolver(member, at, preloaded={RecipientCategory.MEMBER_PLAN: plans[member_id]})
+            decision = _decide(member=member, recipient=recipient, purpose=purpose, categories=categories,
+                               recipient_name=recipient_name, at=at, consents=consents[member_id], resolver=resolver)
+            if not decision.allowed:
+                raise RuleViolation(f"{member.full_name}: {decision.reason}", field="consent", rule=decision.rule)
+            decisions[member_id] = decision
+        name = recipient_name or _recipient_label(recipient, "")
+        created = Disclosure.objects.bulk_create([
+            Disclosure(member_id=member_id, case_id=case_id, recipient=recipient, recipient_name=name, purpose=purpose,
+                       categories=categories, description=description.strip()[:500], rule=decisions[member_id].rule,
+                       reason=decisions[member_id].reason[:500], disclosed_by=disclosed_by, disclosed_at=at,
+                       channel=channel, redisclosure_notice=decisions[member_id].redisclosure_notice)
+            for member_id, case_id in rows
+        ])
+        through = Disclosure.consents.through
+        through.objects.bulk_create([
+            through(disclosure_id=row.pk, consent_id=consent.pk)
+            for row in created for consent in decisions[row.member_id].consents
+        ])
+    return created
 
 
 # --------------------------------------------------------------------------- consent records

@@ -267,3 +267,43 @@ def test_disclosure_list_request_starts_and_produce_meets_30_day_clock(case_a, m
     request.refresh_from_db()
     assert deadline.status == Deadline.Status.MET_ON_TIME
     assert request.produced_by == manager_a and request.produced_at is not None
+
+
+# --------------------------------------------------------------------------- many members at once
+
+
+@pytest.mark.django_db
+def test_disclose_bulk_one_row_per_member_constant_queries_and_all_or_nothing(
+        case_a, manager_a, plan_x, county_a, providers, django_assert_max_num_queries):
+    from tests.factories import CoverageFactory, MemberFactory
+
+    # Given plan X members, one of them with a Part 2 consent naming the plan
+    members = [case_a.member]
+    for _n in range(5):
+        member = MemberFactory(county=county_a)
+        CoverageFactory(member=member, plan=plan_x)
+        members.append(member)
+    part2 = make_consent(PART2, member=members[1], recorded_by=manager_a, recipients=[plan_x])
+
+    # When general data of all goes to the plan: one row each, under the own-plan rule or the consent
+    with django_assert_max_num_queries(12):
+        rows = disclose_bulk_call(members, plan_x, manager_a, ["general"])
+    assert Disclosure.objects.count() == len(members) == len(rows)
+    assert {r.rule for r in rows} == {"hipaa.tpo_own_plan", "consent.covered"}
+    assert list(Disclosure.objects.get(member=members[1]).consents.all()) == [part2]
+
+    # When SUD data of all would go, the members without a Part 2 consent stop the whole batch
+    with pytest.raises(RuleViolation) as err:
+        disclose_bulk_call(members, plan_x, manager_a, ["sud"])
+    assert err.value.rule == "disclosure.part2_consent_required"
+    assert Disclosure.objects.count() == len(members)
+    # And a batch of only the covered member goes, with the Part 2 notice
+    [row] = disclose_bulk_call(members[1:2], plan_x, manager_a, ["sud"])
+    assert row.redisclosure_notice == PART2_REDISCLOSURE_NOTICE
+
+
+def disclose_bulk_call(members, plan, user, categories):
+    from consents.services import disclose_bulk
+
+    return disclose_bulk(rows=[(m, None) for m in members], recipient=plan, purpose="care_coordination",
+                         categories=categories, description="Tracking list", disclosed_by=user, channel="api")

@@ -204,8 +204,8 @@ def merge_events(events: list[PendingEvent]) -> list[PendingEvent]:
 
 
 def _part2_records(events: list[PendingEvent]) -> set[tuple[str, str]]:
-    """Which of the referenced records are Part 2: DMC-ODS cases, records of such cases,
-    SUD documents. One query per model referenced."""
+    """Which of the referenced records are Part 2: DMC-ODS cases, members with one, records
+    of such cases, SUD documents. One query per model referenced."""
     by_label: dict[str, set] = {}
     for event in events:
         for label, pk in event.records:
@@ -220,6 +220,10 @@ def _part2_records(events: list[PendingEvent]) -> set[tuple[str, str]]:
         condition = models.Q(pk__in=[])
         if label == "cases.case":
             condition = models.Q(program=PART2_PROGRAM)
+        elif label == "cases.member":
+            # The member page and member lists show a member's programs: being in SUD
+            # treatment is itself Part 2 information.
+            condition = models.Q(cases__program=PART2_PROGRAM)
         elif "case" in field_names:
             condition = models.Q(case__program=PART2_PROGRAM)
         if "data_category" in field_names:
@@ -227,7 +231,7 @@ def _part2_records(events: list[PendingEvent]) -> set[tuple[str, str]]:
         if "program" in field_names and label != "cases.case":
             condition |= models.Q(program=PART2_PROGRAM)
         try:
-            hits = model._default_manager.filter(condition, pk__in=pks).values_list("pk", flat=True)
+            hits = model._default_manager.filter(condition, pk__in=pks).order_by().values_list("pk", flat=True).distinct()
             found.update((label, str(pk)) for pk in hits)
         except (ValueError, TypeError):
             continue

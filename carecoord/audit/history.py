@@ -119,7 +119,7 @@ def member_change_history(*, member, start: datetime | None = None, end: datetim
             rows = rows.filter(history_date__lte=end)
         rows = rows.select_related("history_user").order_by("id", "history_date", "history_id")
         previous_by_object: dict = {}
-        field_names = [f.name for f in model._meta.concrete_fields if f.name not in QUIET_FIELDS]
+        attnames = [(f.name, f.attname) for f in model._meta.concrete_fields if f.name not in QUIET_FIELDS]
         for row in rows:
             previous = previous_by_object.get(row.id)
             previous_by_object[row.id] = row
@@ -127,14 +127,14 @@ def member_change_history(*, member, start: datetime | None = None, end: datetim
                 continue
             diffs = []
             if row.history_type == "~" and previous is not None:
-                delta = row.diff_against(previous, included_fields=field_names)
-                diffs = [FieldChange(_verbose(model, c.field), _display(model, c.field, c.old),
-                                     _display(model, c.field, c.new)) for c in delta.changes]
+                diffs = [FieldChange(_verbose(model, name), _display(model, name, old), _display(model, name, new))
+                         for name, old, new in _field_changes(previous, row, attnames)]
                 if not diffs:
                     continue
             elif row.history_type == "+":
-                diffs = [FieldChange(_verbose(model, name), None, _display(model, name, getattr(row, name, None)))
-                         for name in field_names if name != "id" and getattr(row, name, None) not in (None, "", [], {})]
+                diffs = [FieldChange(_verbose(model, name), None, _display(model, name, getattr(row, attname, None)))
+                         for name, attname in attnames
+                         if name != "id" and getattr(row, attname, None) not in (None, "", [], {})]
             user = row.history_user
             changes.append(Change(
                 at=row.history_date, user_id=row.history_user_id,
@@ -145,6 +145,14 @@ def member_change_history(*, member, start: datetime | None = None, end: datetim
             ))
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes
+
+
+def _field_changes(old_row, new_row, attnames):
+    """(field name, old, new) for every field that differs; foreign keys as ids."""
+    for name, attname in attnames:
+        old, new = getattr(old_row, attname, None), getattr(new_row, attname, None)
+        if old != new:
+            yield name, old, new
 
 
 def _is_part2(model, row, part2_cases: set) -> bool:

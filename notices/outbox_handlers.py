@@ -39,7 +39,7 @@ def deliver_notice(message) -> None:
     from .pdf import render_pdf
     from .services import notice_mark_delivered
 
-    notice = Notice.objects.select_for_update().select_related("member", "case", "sender_org", "recipient_org").filter(
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("member", "case", "sender_org", "recipient_org").filter(
         pk=message.payload.get("notice")).first()
     if notice is None or notice.status != Notice.Status.QUEUED:
         return

@@ -6,10 +6,14 @@ the exact text stored on the notice; a form feed in it starts a new page.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.utils import formats, translation
 from fpdf import FPDF
+
+# fontTools logs every glyph subset at INFO; a letter is not news.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -50,15 +54,15 @@ class _Letter(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _body_paragraphs(pdf: FPDF, text: str) -> None:
+def _body_paragraphs(pdf: FPDF, text: str, *, size: float = 10) -> None:
     for line in text.split("\n"):
         if not line.strip():
-            pdf.ln(3)
+            pdf.ln(size * 0.3)
             continue
         # Section headings in the templates are written in capitals: print them bold.
         is_heading = line.isupper() and len(line) < 90
-        pdf.set_font(FONT, "B" if is_heading else "", 10.5 if is_heading else 10)
-        pdf.multi_cell(0, 5.2, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "B" if is_heading else "", size + 0.5 if is_heading else size)
+        pdf.multi_cell(0, size * 0.52, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def render_pdf(notice) -> bytes:
@@ -98,5 +102,6 @@ def render_pdf(notice) -> bytes:
     for index, page in enumerate(pages):
         if index:
             pdf.add_page()
-        _body_paragraphs(pdf, page.strip("\n"))
+        # Pages after a break (the taglines) are set smaller so they stay on one sheet.
+        _body_paragraphs(pdf, page.strip("\n"), size=10 if index == 0 else 8.5)
     return bytes(pdf.output())

@@ -86,8 +86,8 @@ def validate_template(*, template: NoticeTemplate, sample_context: dict) -> None
 def _tidy(text: str) -> str:
     """Collapse the blank lines left by empty optional blocks to one."""
     lines, blank = [], 0
-    for line in text.splitlines():
-        line = line.rstrip()
+    for line in text.split("\n"):  # not splitlines(): a form feed (page break) is kept, not a line end
+        line = line.rstrip(" \t\r")
         blank = blank + 1 if not line else 0
         if blank <= 1:
             lines.append(line)

@@ -215,7 +215,7 @@ def notice_send(*, notice: Notice, by) -> Notice:
     from cases.timeline import timeline_record
 
     with transaction.atomic():
-        notice = Notice.objects.select_for_update().select_related("member", "case", "recipient_org").get(pk=notice.pk)
+        notice = Notice.objects.select_for_update(of=("self",)).select_related("member", "case", "recipient_org").get(pk=notice.pk)
         if notice.status != Notice.Status.DRAFT:
             raise RuleViolation(_("This notice has already been sent."), field="__all__", rule="notice.already_sent")
         _require_address(notice)
@@ -330,7 +330,7 @@ def notice_mark_returned(*, notice: Notice, by, reason: str) -> Notice:
     if not reason:
         raise RuleViolation(_("Say why the letter came back."), field="reason", rule="notice.return_reason")
     with transaction.atomic():
-        notice = Notice.objects.select_for_update().select_related("case").get(pk=notice.pk)
+        notice = Notice.objects.select_for_update(of=("self",)).select_related("case").get(pk=notice.pk)
         if notice.status not in (Notice.Status.MAILED, Notice.Status.SENT):
             raise RuleViolation(_("Only a mailed or sent notice can come back."), field="__all__", rule="notice.return_state")
         notice.status, notice.returned_at, notice.return_reason = Notice.Status.RETURNED, timezone.now(), reason[:300]
@@ -355,7 +355,7 @@ def notice_acknowledge(*, notice: Notice, by) -> Notice:
     from cases.timeline import timeline_record
 
     with transaction.atomic():
-        notice = Notice.objects.select_for_update().select_related("case").get(pk=notice.pk)
+        notice = Notice.objects.select_for_update(of=("self",)).select_related("case").get(pk=notice.pk)
         if notice.recipient_org_id is None or getattr(by, "organization_id", None) != notice.recipient_org_id:
             raise RuleViolation(_("Only the receiving organization can acknowledge this notice."), field="__all__", rule="notice.ack_recipient")
         if notice.status == Notice.Status.ACKNOWLEDGED:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 
-from carecoord.api.disclosure import sud_allowed
+from carecoord.api.disclosure import account_sud_disclosure, is_plan_caller, sud_allowed
 from carecoord.api.schema import IF_MATCH, LIST_ERRORS, PRECONDITION, READ_ERRORS, WRITE_ERRORS
 from carecoord.api.views import ScopedReadOnlyViewSet, ScopedViewSetMixin, VersionedUpdateMixin
 
@@ -279,6 +279,16 @@ class CaseViewSet(VersionedUpdateMixin, ScopedViewSetMixin, mixins.ListModelMixi
 
     def members_of(self, objects):
         return [case.member for case in objects]
+
+    def after_serialize(self, objects, serializer):
+        # SUD details a plan was shown under its Part 2 consent go in the accounting of disclosures.
+        if not is_plan_caller(self.request.user):
+            return
+        withheld = serializer.context.get("_withheld", {})
+        for case in objects:
+            if case.program == Program.DMC_ODS and not withheld.get(case.pk):
+                account_sud_disclosure(user=self.request.user, member=case.member,
+                                       description=f"DMC-ODS case {case.pk}: diagnoses and ASAM level (API)")
 
     def perform_versioned_update(self, instance, validated_data, expected_version):
         if not case_editable_by(user=self.request.user, case=instance):

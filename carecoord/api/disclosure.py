@@ -23,3 +23,13 @@ def sud_allowed(*, user, member, case=None) -> bool:
 
     allowed = filter_categories(member=member, recipient=user.organization, categories=[SUD], purpose="care_coordination")
     return SUD in allowed
+
+
+def account_sud_disclosure(*, user, member, description: str) -> None:
+    """Write the accounting of a Part 2 disclosure a response to a plan has just made."""
+    if not is_plan_caller(user):
+        return
+    from consents.services import disclose
+
+    disclose(member=member, recipient=user.organization, purpose="care_coordination", categories=[SUD],
+             description=description, disclosed_by=user, channel="api")

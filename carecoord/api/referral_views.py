@@ -43,8 +43,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class ReferralCreateSerializer(serializers.Serializer):
     member_cin = serializers.CharField(max_length=9, help_text="Medi-Cal CIN of a member enrolled in your plan.")
-    program = serializers.ChoiceField(choices=[(Program.CCS, Program.CCS.label)], default=Program.CCS,
-                                      help_text="The program referred to (CCS).")
+    program = serializers.ChoiceField(choices=Program.choices, default=Program.CCS,
+                                      help_text="The program referred to. Plans refer to CCS through the API.")
     suspected_condition = serializers.CharField(max_length=300, help_text="The suspected CCS-eligible condition.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     urgency = serializers.ChoiceField(choices=Referral.Urgency.choices, default=Referral.Urgency.ROUTINE)
@@ -135,7 +135,9 @@ class ReferralViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         cin = data.pop("member_cin").strip().upper()
-        data.pop("program")
+        if data.pop("program") != Program.CCS:
+            raise RuleViolation("Plans refer members to CCS through the API; ECM and DMC-ODS referrals go through "
+                                "their own channels.", field="program", rule="referral.program_supported")
         member = member_list_visible_to(user=request.user).filter(cin=cin).select_related("county").first()
         if member is None:
             raise RuleViolation("No member enrolled in your plan has this CIN.", field="member_cin",

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("transitions.api_urls")),
     path("", include("notices.api_urls")),
     path("", include(router.urls)),
+    path("", include("carecoord.api.fhir_views")),
 ]

@@ -54,13 +54,21 @@ class ScopedViewSetMixin:
         page = self.paginate_queryset(queryset)
         objects = list(page if page is not None else queryset)
         self.record_read(objects, action="list")
-        data = self.get_serializer(objects, many=True).data
+        serializer = self.get_serializer(objects, many=True)
+        data = serializer.data
+        self.after_serialize(objects, serializer)
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         self.record_read([instance], action="view")
-        return Response(self.get_serializer(instance).data, headers=self.response_headers(instance))
+        serializer = self.get_serializer(instance)
+        data = serializer.data
+        self.after_serialize([instance], serializer)
+        return Response(data, headers=self.response_headers(instance))
+
+    def after_serialize(self, objects: list, serializer) -> None:
+        """Called with what a response shows, e.g. to account for a disclosure it makes."""
 
     def response_headers(self, instance) -> dict[str, str]:
         return {}
@@ -142,4 +150,6 @@ class VersionedUpdateMixin:
         read_serializer = (self.read_serializer_class or self.get_serializer_class())(
             instance, context=self.get_serializer_context()
         )
-        return Response(read_serializer.data, headers=self.response_headers(instance))
+        data = read_serializer.data
+        self.after_serialize([instance], read_serializer)
+        return Response(data, headers=self.response_headers(instance))

@@ -1,0 +1,49 @@
+"""SUD (42 CFR Part 2) data reaches a plan through the API only under a Part 2 consent naming the plan."""
+import pytest
+
+from consents.models import ConsentKind, Disclosure
+from tests.consents.factories import make_consent
+from tests.factories import CaseFactory, CoverageFactory, MemberFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dmc_case(plan_x, county_a):
+    member = MemberFactory(county=county_a)
+    CoverageFactory(member=member, plan=plan_x)
+    county_dmc = OrganizationFactory(name="Alameda DMC-ODS", county=county_a, type="dmc_ods_provider")
+    return CaseFactory(member=member, organization=county_dmc, program="dmc_ods", asam_level="3.5", diagnoses=["F11.20"])
+
+
+def test_dmc_case_details_are_withheld_without_part2_consent(liaison_client, dmc_case, manager_a, plan_x):
+    # Given a DMC-ODS case of a plan X member and only a HIPAA authorization naming plan X
+    make_consent(ConsentKind.HIPAA_AUTHORIZATION, member=dmc_case.member, recorded_by=manager_a, recipients=[plan_x])
+    # When plan X reads the case, alone and in the list
+    detail = liaison_client.get(f"/api/cases/{dmc_case.pk}/").json()
+    listed = liaison_client.get("/api/cases/").json()["results"][0]
+    # Then the ASAM level and diagnoses are withheld and named as such; nothing was disclosed
+    for data in (detail, listed):
+        assert data["asam_level"] is None and data["diagnoses"] is None
+        assert data["withheld"] == ["diagnoses", "asam_level"]
+    assert "3.5" not in str(liaison_client.get(f"/api/cases/{dmc_case.pk}/").content)
+    assert not Disclosure.objects.exists()
+    # And its FHIR care team is not shown at all
+    assert liaison_client.get(f"/api/fhir/CareTeam/{dmc_case.pk}").status_code == 404
+
+
+def test_dmc_case_details_shown_and_accounted_under_part2_consent(liaison_client, dmc_case, manager_a, plan_x):
+    # Given a Part 2 consent naming plan X
+    make_consent(ConsentKind.PART2, member=dmc_case.member, recorded_by=manager_a, recipients=[plan_x])
+    # When plan X reads the case
+    data = liaison_client.get(f"/api/cases/{dmc_case.pk}/").json()
+    # Then the SUD details are there and the disclosure is accounted for
+    assert data["asam_level"] == "3.5" and data["diagnoses"] == ["F11.20"] and data["withheld"] == []
+    disclosure = Disclosure.objects.get()
+    assert disclosure.recipient == plan_x and disclosure.categories == ["sud"] and disclosure.channel == "api"
+    assert liaison_client.get(f"/api/fhir/CareTeam/{dmc_case.pk}").status_code == 200
+
+
+def test_part2_consent_for_another_plan_does_not_help(liaison_client, dmc_case, manager_a, plan_y):
+    make_consent(ConsentKind.PART2, member=dmc_case.member, recorded_by=manager_a, recipients=[plan_y])
+    assert liaison_client.get(f"/api/cases/{dmc_case.pk}/").json()["asam_level"] is None

@@ -377,3 +377,37 @@ def notice_pdf(*, notice: Notice) -> bytes:
     from .pdf import render_pdf
 
     return render_pdf(notice)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+_SAMPLE_CONTEXT = {
+    "member_name": "Sample Member", "member_first_name": "Sample", "member_cin": "90000000A", "recipient_name": "Sample Recipient",
+    "sender_name": "Sample County CCS", "sender_phone": "555-0100", "action": "sample action", "reason": "sample reason",
+    "rule": "sample rule", "taglines": "sample taglines", "page_break": PAGE_BREAK,
+}
+
+
+def template_save_version(*, kind: str, language: str, subject: str, body: str, required_sections: list[str] | None = None,
+                          by=None) -> "NoticeTemplate":
+    """Save new wording as the next version and make it the active one; earlier versions stay for sent notices.
+
+    Refuses (RuleViolation, nothing written) wording that does not parse or, for a NOA, lacks a required part.
+    """
+    from .models import NoticeTemplate
+    from .rendering import render_text
+
+    if kind not in NoticeKind.values:
+        raise RuleViolation(_("Choose a kind of notice."), field="kind", rule="notice.kind")
+    if not subject.strip() or not body.strip():
+        raise RuleViolation(_("A template needs a subject and a body."), field="body", rule="template.empty")
+    draft = NoticeTemplate(kind=kind, language=language, subject=subject, body=body, required_sections=list(required_sections or []))
+    render_text(template=draft, context=_SAMPLE_CONTEXT)
+    with transaction.atomic():
+        current = list(NoticeTemplate.objects.select_for_update().filter(kind=kind, language=language))
+        draft.version = max((t.version for t in current), default=0) + 1
+        NoticeTemplate.objects.filter(kind=kind, language=language, is_active=True).update(is_active=False)
+        draft.is_active, draft.created_by = True, by
+        draft.save()
+    return draft

@@ -17,6 +17,7 @@ urlpatterns = [
     path("clocks/", include("carecoord.clocks.urls")),
     path("dashboard/", include("carecoord.dashboards.urls")),
     path("referrals/", include("referrals.urls")),
+    path("ccs/", include("cases.ccs_urls")),
     path("consents/", include("consents.urls")),
     path("transitions/", include("transitions.urls")),
     path("notices/", include("notices.urls")),

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = "Members and cases"
+
+    def ready(self):
+        from . import ccs_sections
+
+        ccs_sections.register()

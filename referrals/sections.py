@@ -1,0 +1,16 @@
+"""The "Referrals" tab of the case page: inbound and outbound referrals and where each stands."""
+from django.utils.translation import gettext_lazy as _
+
+
+def _case_context(case, user) -> dict:
+    from .selectors import case_referrals
+
+    return {"referrals": case_referrals(case=case),
+            "may_write": user.role in ("case_manager", "supervisor", "medical_consultant")}
+
+
+def register() -> None:
+    from cases.sections import register_case_section
+
+    register_case_section(key="referrals", title=_("Referrals"), template="referrals/_case_referrals.html", order=40,
+                          context=_case_context)

@@ -1,4 +1,10 @@
-"""API routes of this app (included under /api/)."""
-from django.urls import path  # noqa: F401
+"""API routes of the deadline engine (included under /api/)."""
+from django.urls import path
 
-urlpatterns: list = []
+from .api import ClockRuleListView, ComplianceView, WorkQueueView
+
+urlpatterns = [
+    path("work-queue/", WorkQueueView.as_view(), name="api-work-queue"),
+    path("compliance/", ComplianceView.as_view(), name="api-compliance"),
+    path("clock-rules/", ClockRuleListView.as_view(), name="api-clock-rules"),
+]

@@ -249,6 +249,10 @@ RULES: tuple[ClockRule, ...] = (
     _r(code="dmc.coordination_other_plans", version=1, program="dmc_ods", title=_("Coordination with other managed care plans"),
        starts_on=_("last coordination"), duration=1, unit=M, met_by=_("coordination logged"),
        source="Seed 003: DMC-ODS coordination of care procedure", warn_before_hours=24 * 5, seed=True),
+    _r(code="dmc.transition_first_appointment", version=1, program="dmc_ods", title=_("First appointment at the new setting of care"),
+       starts_on=_("referral packet sent to the new setting"), duration=10, unit=WD, met_by=_("member attended the initial appointment"),
+       source="Seed 003 II.3 (timely transitions in level of care); DHCS timely access standard for DMC-ODS "
+              "outpatient services, 10 business days (42 CFR 438.68; W&I §14197)", warn_before_hours=48),
     # Every program
     _r(code="all.liaison_meeting", version=1, program="all", title=_("Plan liaison meeting"),
        starts_on=_("last meeting"), duration=3, unit=M, met_by=_("meeting held"),
@@ -263,6 +267,16 @@ RULES: tuple[ClockRule, ...] = (
     _r(code="all.inter_county_transfer", version=1, program="all", title=_("Inter-county transfer started"),
        starts_on=_("change of residence reported"), duration=7, unit=WD, met_by=_("transfer started"),
        source="W&I §10003", warn_before_hours=48),
+    _r(code="all.post_discharge_follow_up", version=1, program="all", title=_("Follow-up after discharge"),
+       starts_on=_("discharge from a hospital, residential or withdrawal management stay"), duration=7, unit=D,
+       met_by=_("follow-up contact or first appointment after discharge"),
+       source="Seed 003 II.3 (evidence of follow-up post-discharge); HEDIS FUH/FUA 7-day follow-up measures",
+       warn_before_hours=48),
+    _r(code="ccs.adult_transition_plan", version=1, program="ccs", title=_("Adult transition plan in place"),
+       starts_on=_("the 21st birthday (end of CCS eligibility)"), duration=180, unit=D, direction=BEFORE,
+       met_by=_("adult transition plan written"),
+       source="CCS eligibility ends at 21 (Health & Safety Code §123800 et seq.); transition planning from the "
+              "administrator-set age", warn_before_hours=24 * 30),
 )
 
 _BY_CODE = {rule.code: rule for rule in RULES}

@@ -1,27 +1,61 @@
-"""Reads of deadlines: the work queue, filtered to what the user may see."""
+"""Reads of deadlines, filtered to what the user may see: the work queue and the compliance figures.
+
+- :func:`deadline_queue_for`: open and missed deadlines a user must act on
+  (their own; a supervisor's team's and what was escalated to them), oldest due
+  first. :func:`bucket_of` puts one in overdue / today / this week / later and
+  :func:`time_left` says how long is left in plain words; :func:`queue_row` is
+  one row of the queue as the browser and the API show it.
+- :func:`compliance_figures`: per rule / organization / owner / month, the
+  on-time rate, met late, missed and the median time to meet, aggregated in the
+  database (``percentile_cont`` on PostgreSQL).
+"""
 from __future__ import annotations
 
 import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carecoord.accounts.models import User
 
 from . import calendar as workdays
+from .catalog import Kind, all_rules, get_rule
 from .models import Deadline
 
 BUCKETS = ("overdue", "today", "week", "later")
+WEEK_DAYS = 7  # "this week": due within the next seven days (after today)
+
+
+def _window_codes() -> list[str]:
+    return [rule.code for rule in all_rules() if rule.kind == Kind.WINDOW]
+
+
+def _is_admin(user) -> bool:
+    return user.is_superuser or user.role == User.Role.ADMINISTRATOR
 
 
 def deadline_queue_for(*, user, program: str | None = None, team_id: int | None = None) -> QuerySet[Deadline]:
-    """Open and missed deadlines the user must act on: their own; a supervisor's team's too."""
-    if not user.is_authenticated:
+    """Open and missed deadlines the user must act on: their own; a supervisor's team's too.
+
+    A supervisor also sees deadlines escalated to them and the unowned deadlines
+    of their organization. Windows (a member's filing period) are not work, so
+    they are left out. Ordered by due time, oldest first.
+    """
+    if not user.is_authenticated or not user.is_active:
         return Deadline.objects.none()
     scope = Q(owner=user)
     if user.role == User.Role.SUPERVISOR:
-        scope |= Q(team__supervisor=user) | Q(escalated_to=user)
-    qs = Deadline.objects.filter(scope, status__in=Deadline.ACTIVE_STATUSES)
+        scope |= Q(team__supervisor=user) | Q(owner__team__supervisor=user) | Q(escalated_to=user)
+        if user.organization_id:
+            scope |= Q(owner__isnull=True, organization_id=user.organization_id)
+    qs = Deadline.objects.filter(scope, status__in=Deadline.ACTIVE_STATUSES).exclude(rule_code__in=_window_codes())
     if program:
         qs = qs.filter(case__program=program)
     if team_id:
@@ -30,6 +64,7 @@ def deadline_queue_for(*, user, program: str | None = None, team_id: int | None 
 
 
 def bucket_of(due_at: datetime.datetime, *, now: datetime.datetime | None = None) -> str:
+    """overdue (past due), today (due later today, Pacific), week (the next seven days) or later."""
     now = now or timezone.now()
     if due_at < now:
         return "overdue"
@@ -37,6 +72,157 @@ def bucket_of(due_at: datetime.datetime, *, now: datetime.datetime | None = None
     due_day = due_at.astimezone(workdays.PACIFIC).date()
     if due_day == today:
         return "today"
-    if due_day <= today + datetime.timedelta(days=7):
+    if due_day <= today + datetime.timedelta(days=WEEK_DAYS):
         return "week"
     return "later"
+
+
+def time_left(due_at: datetime.datetime, *, now: datetime.datetime | None = None) -> str:
+    """"3 days left", "5 hours left", "overdue by 2 days": the largest whole unit."""
+    now = now or timezone.now()
+    seconds = (due_at - now).total_seconds()
+    span = abs(seconds)
+    if span >= 86400:
+        count, words = int(span // 86400), lambda n: ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+    elif span >= 3600:
+        count, words = int(span // 3600), lambda n: ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+    else:
+        count, words = max(int(span // 60), 1), lambda n: ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+    if seconds < 0:
+        return _("overdue by %(span)s") % {"span": words(count)}
+    return _("%(span)s left") % {"span": words(count)}
+
+
+def queue_row(deadline: Deadline, *, now: datetime.datetime | None = None) -> dict:
+    """One work-queue row: the member, the rule in plain words, when it is due and how long is left."""
+    now = now or timezone.now()
+    rule = get_rule(deadline.rule_code)
+    member = deadline.member
+    return {
+        "id": deadline.pk,
+        "bucket": bucket_of(deadline.due_at, now=now),
+        "due_at": deadline.due_at,
+        "time_left": time_left(deadline.due_at, now=now),
+        "status": deadline.status,
+        "paused": deadline.paused_at is not None,
+        "escalated": deadline.escalated_at is not None,
+        "rule_code": rule.code,
+        "rule": str(rule.plain),
+        "rule_title": str(rule.title),
+        "source": rule.source,
+        "program": deadline.case.program if deadline.case_id else rule.program,
+        "case_id": deadline.case_id,
+        "member_id": deadline.member_id,
+        "member_name": f"{member.first_name} {member.last_name}" if member else "",
+        "owner_id": deadline.owner_id,
+        "owner_name": (deadline.owner.get_full_name() or deadline.owner.username) if deadline.owner_id else "",
+    }
+
+
+def deadline_queue_grouped(*, user, program: str | None = None, team_id: int | None = None, limit: int = 500,
+                           now: datetime.datetime | None = None) -> dict[str, list[dict]]:
+    """The work queue as rows grouped by bucket (every bucket present, possibly empty)."""
+    now = now or timezone.now()
+    grouped: dict[str, list[dict]] = {bucket: [] for bucket in BUCKETS}
+    for deadline in deadline_queue_for(user=user, program=program, team_id=team_id)[:limit]:
+        row = queue_row(deadline, now=now)
+        grouped[row["bucket"]].append(row)
+    return grouped
+
+
+# ---------------------------------------------------------------- compliance figures
+
+GROUPS = {
+    "rule": ("rule_code",),
+    "organization": ("organization_id", "organization__name"),
+    "owner": ("owner_id", "owner__username"),
+    "month": ("month",),
+}
+COUNTED = (Deadline.Status.MET_ON_TIME, Deadline.Status.MET_LATE, Deadline.Status.MISSED)
+MET = (Deadline.Status.MET_ON_TIME, Deadline.Status.MET_LATE)
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median, ``percentile_cont(0.5) WITHIN GROUP (ORDER BY …)``."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=workdays.PACIFIC)
+
+
+def deadlines_for_figures(*, user) -> QuerySet[Deadline]:
+    """The deadlines a user may count: everything for an administrator, the organization for a
+    supervisor or medical consultant, otherwise the deadlines of cases they may see and their own."""
+    if not user.is_authenticated or not user.is_active:
+        return Deadline.objects.none()
+    if _is_admin(user):
+        return Deadline.objects.all()
+    if user.role in (User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT) and user.organization_id:
+        return Deadline.objects.filter(organization_id=user.organization_id)
+    from cases.selectors import case_list_visible_to
+
+    return Deadline.objects.filter(Q(owner=user) | Q(case__in=case_list_visible_to(user=user)))
+
+
+def compliance_figures(*, user, start: datetime.date, end: datetime.date,
+                       group_by: Sequence[str] = ("rule",)) -> list[dict]:
+    """Figures for deadlines due from ``start`` to ``end`` (inclusive, Pacific dates), grouped.
+
+    Counted: deadlines that are met (on time or late) or missed; open ones not yet
+    met, cancelled ones and windows are left out. Each row has the group keys and
+    ``due`` (counted total), ``met_on_time``, ``met_late``, ``missed``, ``open``
+    (still open, e.g. paused or not yet due), ``on_time_rate`` (met on time ÷ counted, or
+    None) and ``median_hours_to_meet`` (from the start to being met, met ones only).
+    """
+    unknown = [name for name in group_by if name not in GROUPS]
+    if unknown:
+        raise ValueError(f"unknown grouping {unknown}; choose from {sorted(GROUPS)}")
+    fields = [field for name in group_by for field in GROUPS[name]]
+    qs = (
+        deadlines_for_figures(user=user)
+        .filter(due_at__gte=_start_of_day(start), due_at__lt=_start_of_day(end + datetime.timedelta(days=1)))
+        .exclude(status__in=[Deadline.Status.CANCELLED, Deadline.Status.ENDED])
+        .exclude(rule_code__in=_window_codes())
+        .annotate(month=TruncMonth("due_at", tzinfo=workdays.PACIFIC),
+                  time_to_meet=ExpressionWrapper(F("met_at") - F("started_at"), output_field=DurationField()))
+        .values(*fields)
+    )
+    counts = {
+        "due": Count("pk", filter=Q(status__in=COUNTED)),
+        "met_on_time": Count("pk", filter=Q(status=Deadline.Status.MET_ON_TIME)),
+        "met_late": Count("pk", filter=Q(status=Deadline.Status.MET_LATE)),
+        "missed": Count("pk", filter=Q(status=Deadline.Status.MISSED)),
+        "open": Count("pk", filter=Q(status=Deadline.Status.OPEN)),
+    }
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        counts["median_time_to_meet"] = Median("time_to_meet", filter=Q(status__in=MET), output_field=DurationField())
+    rows = list(qs.annotate(**counts).order_by(*fields))
+    if not postgres:
+        _median_in_python(rows, qs, fields)
+    return [_finish(row, group_by) for row in rows]
+
+
+def _median_in_python(rows: list[dict], qs: QuerySet, fields: list[str]) -> None:
+    """The portable fallback (SQLite has no percentile_cont): one pass over the met rows."""
+    durations: dict[tuple, list[datetime.timedelta]] = defaultdict(list)
+    for values in qs.filter(status__in=MET).values(*fields, "met_at", "started_at"):
+        durations[tuple(values[f] for f in fields)].append(values["met_at"] - values["started_at"])
+    for row in rows:
+        found = durations.get(tuple(row[f] for f in fields))
+        row["median_time_to_meet"] = statistics.median(found) if found else None
+
+
+def _finish(row: dict, group_by: Iterable[str]) -> dict:
+    median = row.pop("median_time_to_meet")
+    if "rule_code" in row:
+        row["rule_title"] = str(get_rule(row["rule_code"]).title)
+    if "month" in row and row["month"] is not None:
+        row["month"] = timezone.localtime(row["month"], workdays.PACIFIC).date().replace(day=1)
+    row["on_time_rate"] = round(row["met_on_time"] / row["due"], 4) if row["due"] else None
+    row["median_hours_to_meet"] = round(median.total_seconds() / 3600, 1) if median is not None else None
+    return row

@@ -1,0 +1,171 @@
+"""Work queue and compliance figures (carecoord.clocks.selectors)."""
+import datetime
+
+import pytest
+
+from carecoord.clocks.calendar import PACIFIC
+from carecoord.clocks.models import Deadline
+from carecoord.clocks.selectors import (
+    bucket_of, compliance_figures, deadline_queue_for, deadline_queue_grouped, queue_row, time_left,
+)
+from carecoord.clocks.services import deadline_meet, deadline_start
+from carecoord.clocks.sweep import sweep_deadlines
+from tests.factories import CaseFactory, SupervisorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=PACIFIC)  # Wednesday
+
+
+@pytest.mark.parametrize("due, bucket", [
+    (NOW - datetime.timedelta(minutes=1), "overdue"),
+    (datetime.datetime(2026, 3, 4, 23, 59, tzinfo=PACIFIC), "today"),
+    (datetime.datetime(2026, 3, 5, 0, 1, tzinfo=PACIFIC), "week"),
+    (datetime.datetime(2026, 3, 11, 23, 0, tzinfo=PACIFIC), "week"),
+    (datetime.datetime(2026, 3, 12, 0, 1, tzinfo=PACIFIC), "later"),
+])
+def test_bucket_of(due, bucket):
+    assert bucket_of(due, now=NOW) == bucket
+
+
+@pytest.mark.parametrize("delta, words", [
+    (datetime.timedelta(days=3, hours=5), "3 days left"),
+    (datetime.timedelta(days=1), "1 day left"),
+    (datetime.timedelta(hours=5, minutes=59), "5 hours left"),
+    (datetime.timedelta(minutes=20), "20 minutes left"),
+    (datetime.timedelta(seconds=10), "1 minute left"),
+    (-datetime.timedelta(hours=2), "overdue by 2 hours"),
+    (-datetime.timedelta(days=9), "overdue by 9 days"),
+])
+def test_time_left_in_words(delta, words):
+    assert time_left(NOW + delta, now=NOW) == words
+
+
+def _start(case, code="ecm.assessment", days_ago=10, occurrence=""):
+    return deadline_start(rule_code=code, subject=case, case=case, occurrence=occurrence,
+                          started_at=NOW - datetime.timedelta(days=days_ago))
+
+
+def test_case_manager_sees_own_deadlines_in_due_order(case_a, manager_a, case_b):
+    # given a 5-working-day eligibility clock and a 30-day assessment on the manager's case, and someone else's case
+    assessment = _start(case_a)
+    eligibility = _start(case_a, "ccs.medical_eligibility", days_ago=1)
+    _start(case_b)
+    # then the manager sees their two, soonest first, and nothing of case B
+    assert list(deadline_queue_for(user=manager_a)) == [eligibility, assessment]
+
+
+def test_queue_row_has_member_rule_in_plain_words_and_time_left(case_a):
+    # documentation received Wednesday 25 Nov 2026: due end of Friday 4 Dec
+    deadline = deadline_start(rule_code="ccs.medical_eligibility", subject=case_a, case=case_a,
+                              started_at=datetime.datetime(2026, 11, 25, 15, 0, tzinfo=PACIFIC))
+    row = queue_row(deadline, now=datetime.datetime(2026, 12, 1, 9, 0, tzinfo=PACIFIC))
+    assert row["bucket"] == "week" and row["time_left"] == "3 days left"
+    assert row["rule"] == ("CCS medical eligibility determination: within 5 working days of adequate medical "
+                           "documentation received")
+    assert row["member_name"] == f"{case_a.member.first_name} {case_a.member.last_name}"
+    assert (row["case_id"], row["program"], row["source"]) == (case_a.pk, "ccs", deadline.rule.source)
+
+
+def test_supervisor_sees_the_team_and_escalations_but_not_other_teams(case_a, manager_a, supervisor_a, program_a):
+    mine = _start(case_a)
+    other_manager = UserFactory(organization=program_a)
+    other_case = CaseFactory(organization=program_a, team=other_manager.team, primary_case_manager=other_manager)
+    other = _start(other_case)
+    assert list(deadline_queue_for(user=supervisor_a)) == [mine]
+    # an escalation reaches them even from another team
+    Deadline.objects.filter(pk=other.pk).update(escalated_to=supervisor_a, status=Deadline.Status.MISSED)
+    assert set(deadline_queue_for(user=supervisor_a)) == {mine, other}
+    assert list(deadline_queue_for(user=other_manager)) == [other]
+
+
+def test_met_cancelled_and_window_deadlines_leave_the_queue(case_a, manager_a):
+    met = _start(case_a)
+    deadline_meet(rule_code="ecm.assessment", subject=case_a, met_at=NOW)
+    _start(case_a, "plan.appeal_filing_window")
+    missed = _start(case_a, "ecm.enrollment_notification", days_ago=20)
+    sweep_deadlines(now=NOW)
+    assert met.pk not in {d.pk for d in deadline_queue_for(user=manager_a)}
+    assert list(deadline_queue_for(user=manager_a)) == [missed]  # missed stays until met
+
+
+def test_queue_filters_by_program_and_grouped_view(case_a, manager_a):
+    _start(case_a)
+    assert not deadline_queue_for(user=manager_a, program="ecm").exists()
+    assert deadline_queue_for(user=manager_a, program="ccs").count() == 1
+    grouped = deadline_queue_grouped(user=manager_a, now=NOW)
+    assert list(grouped) == ["overdue", "today", "week", "later"] and len(grouped["later"]) == 1
+
+
+def test_anonymous_or_inactive_user_sees_nothing(case_a, manager_a):
+    _start(case_a)
+    manager_a.is_active = False
+    assert not deadline_queue_for(user=manager_a).exists()
+
+
+# ---------------------------------------------------------------- compliance figures
+
+@pytest.fixture
+def history(case_a, manager_a, supervisor_a, case_b):
+    """Four ECM assessments due in January and February 2026 in program A, one in program B."""
+    def clock(case, started, met_after=None, occurrence=""):
+        d = deadline_start(rule_code="ecm.assessment", subject=case, case=case, started_at=started, occurrence=occurrence)
+        if met_after is not None:
+            deadline_meet(rule_code="ecm.assessment", subject=case, occurrence=occurrence, met_at=started + met_after)
+        return d
+
+    jan = datetime.datetime(2025, 12, 10, 9, 0, tzinfo=PACIFIC)  # due 9 Jan
+    clock(case_a, jan, datetime.timedelta(days=10), "1")  # on time, 240 h
+    clock(case_a, jan, datetime.timedelta(days=20), "2")  # on time, 480 h
+    clock(case_a, jan, datetime.timedelta(days=40), "3")  # late, 960 h
+    feb = datetime.datetime(2026, 1, 10, 9, 0, tzinfo=PACIFIC)  # due 9 Feb
+    clock(case_a, feb, None, "4")
+    sweep_deadlines(now=datetime.datetime(2026, 3, 1, tzinfo=PACIFIC))  # 4 is missed
+    clock(case_b, jan, datetime.timedelta(days=1), "5")
+
+
+def test_compliance_by_rule_and_month_for_a_supervisor(history, supervisor_a):
+    rows = compliance_figures(user=supervisor_a, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 2, 28),
+                              group_by=("rule", "month"))
+    assert [(r["month"], r["due"], r["met_on_time"], r["met_late"], r["missed"], r["on_time_rate"],
+             r["median_hours_to_meet"]) for r in rows] == [
+        (datetime.date(2026, 1, 1), 3, 2, 1, 0, round(2 / 3, 4), 480.0),
+        (datetime.date(2026, 2, 1), 1, 0, 0, 1, 0.0, None),
+    ]
+    assert rows[0]["rule_code"] == "ecm.assessment" and rows[0]["rule_title"] == "ECM assessment"
+
+
+def test_compliance_by_organization_and_owner_is_limited_to_the_supervisors_organization(history, supervisor_a, manager_a):
+    rows = compliance_figures(user=supervisor_a, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 2, 28),
+                              group_by=("organization", "owner"))
+    assert len(rows) == 1
+    assert (rows[0]["organization_id"], rows[0]["owner_id"], rows[0]["due"]) == (manager_a.organization_id, manager_a.pk, 4)
+
+
+def test_compliance_period_bounds_are_pacific_dates(history, supervisor_a):
+    rows = compliance_figures(user=supervisor_a, start=datetime.date(2026, 1, 10), end=datetime.date(2026, 2, 9))
+    assert [(r["due"], r["missed"]) for r in rows] == [(1, 1)]  # only the one due 9 Feb
+
+
+def test_compliance_for_an_administrator_covers_every_organization(history):
+    admin = SupervisorFactory(role="administrator")
+    rows = compliance_figures(user=admin, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 2, 28),
+                              group_by=("organization",))
+    assert sorted(r["due"] for r in rows) == [1, 4]
+
+
+def test_compliance_rejects_an_unknown_grouping(supervisor_a):
+    with pytest.raises(ValueError, match="county"):
+        compliance_figures(user=supervisor_a, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 2, 1),
+                           group_by=("county",))
+
+
+def test_portable_median_fallback_gives_the_same_figures(history, supervisor_a, monkeypatch):
+    # given the database has no percentile_cont (SQLite), the median is computed from the met rows
+    from carecoord.clocks import selectors
+
+    args = {"user": supervisor_a, "start": datetime.date(2026, 1, 1), "end": datetime.date(2026, 2, 28),
+            "group_by": ("rule", "month")}
+    in_database = compliance_figures(**args)
+    monkeypatch.setattr(selectors, "connection", type("FakeConnection", (), {"vendor": "sqlite"})())
+    assert compliance_figures(**args) == in_database

@@ -67,9 +67,12 @@ class ClockRule:
             Unit.HOURS: _("hours"), Unit.CALENDAR_DAYS: _("days"),
             Unit.WORKING_DAYS: _("working days"), Unit.MONTHS: _("months"),
         }[self.unit]
+        # Whole phrases (not words glued in an f-string, which makemessages cannot extract) so each
+        # language can order them.
+        parts = {"title": self.title, "duration": self.duration, "unit": unit_words, "start": self.starts_on}
         if self.direction == Direction.BEFORE:
-            return f"{self.title}: {self.duration} {unit_words} {_('before')} {self.starts_on}"
-        return f"{self.title}: {_('within')} {self.duration} {unit_words} {_('of')} {self.starts_on}"
+            return _("%(title)s: %(duration)s %(unit)s before %(start)s") % parts
+        return _("%(title)s: within %(duration)s %(unit)s of %(start)s") % parts
 
     def due_at(self, *, started_at: datetime.datetime, target: datetime.date | None = None,
                calendar: workdays.WorkingCalendar | None = None) -> datetime.datetime:

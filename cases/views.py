@@ -21,6 +21,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from carecoord.accounts.models import User
@@ -47,10 +48,10 @@ TIMELINE_LIMIT = 100
 CONSENT_SUMMARY_TEMPLATE = "consents/_member_summary.html"
 
 BUCKET_TITLES = {
-    "overdue": _("Overdue"),
-    "today": _("Due today"),
-    "week": _("This week"),
-    "later": _("Later"),
+    "overdue": gettext_lazy("Overdue"),
+    "today": gettext_lazy("Due today"),
+    "week": gettext_lazy("This week"),
+    "later": gettext_lazy("Later"),
 }
 BUCKET_BADGES = {"overdue": "overdue", "today": "due_today", "week": "this_week", "later": "later"}
 

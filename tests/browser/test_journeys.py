@@ -124,6 +124,8 @@ def untranslated_on(page, msgids: set[str]) -> list[str]:
             const node = walker.currentNode;
             const el = node.parentElement;
             if (!el || el.closest('script,style,[hidden]')) continue;
+            // Text marked as another language on purpose (the language switcher's own names) is not a miss.
+            if (el.closest('[lang]').getAttribute('lang') !== document.documentElement.lang) continue;
             const text = node.textContent.replace(/\\s+/g, ' ').trim();
             if (text) out.push(text);
           }

@@ -139,6 +139,10 @@ class ComplianceRowSerializer(serializers.Serializer):
     on_time_rate = serializers.FloatField(allow_null=True, help_text="met_on_time ÷ due, 0 to 1.")
     median_hours_to_meet = serializers.FloatField(allow_null=True, help_text="Median hours from start to met.")
 
+    def to_representation(self, row):
+        # Only the keys of the requested grouping appear in a row.
+        return {key: value for key, value in super().to_representation(row).items() if key in row}
+
 
 def _date_param(request, name: str, default: datetime.date) -> datetime.date:
     value = request.query_params.get(name)

@@ -38,6 +38,13 @@ class Rendered:
 def template_for(*, kind: str, language: str) -> tuple[NoticeTemplate, bool]:
     """The active template of ``kind`` in ``language``; English (flagged as a fallback) when there is none."""
     active = {t.language: t for t in NoticeTemplate.objects.filter(kind=kind, is_active=True, language__in={language, FALLBACK_LANGUAGE})}
+    if not active and not NoticeTemplate.objects.filter(kind=kind).exists():
+        # No wording of this kind at all (a database emptied and rebuilt without its data migration):
+        # put back the shipped version 1 rather than refuse every notice.
+        from .seed_texts import seed
+
+        seed(NoticeTemplate)
+        active = {t.language: t for t in NoticeTemplate.objects.filter(kind=kind, is_active=True, language__in={language, FALLBACK_LANGUAGE})}
     if language in active:
         return active[language], False
     if FALLBACK_LANGUAGE in active:

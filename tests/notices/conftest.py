@@ -9,6 +9,17 @@ NOA_CONTEXT = {
 }
 
 
+@pytest.fixture(autouse=True)
+def notice_templates(request):
+    """The shipped templates. The data migration loads them, but a transactional test run earlier empties the tables."""
+    if not request.node.get_closest_marker("django_db"):
+        return
+    from notices.models import NoticeTemplate
+    from notices.seed_texts import seed
+
+    seed(NoticeTemplate)
+
+
 @pytest.fixture
 def noa_context():
     return dict(NOA_CONTEXT)

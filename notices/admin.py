@@ -23,8 +23,10 @@ class NoticeTemplateForm(forms.ModelForm):
         from .rendering import render_text
         from .services import _SAMPLE_CONTEXT
 
+        # On a change, kind and language are read-only and come from the version being edited.
+        kind, language = data.get("kind") or self.instance.kind, data.get("language") or self.instance.language
         try:
-            render_text(template=NoticeTemplate(kind=data["kind"], language=data["language"], subject=data["subject"],
+            render_text(template=NoticeTemplate(kind=kind, language=language, subject=data["subject"],
                                                 body=data["body"], required_sections=data.get("required_sections") or []),
                         context=_SAMPLE_CONTEXT)
         except RuleViolation as error:

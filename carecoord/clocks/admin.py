@@ -1,12 +1,16 @@
+"""Admin of the deadline engine: closure days are edited here; deadlines, pauses, the outbox and
+notifications are read-only records (services write them)."""
 from django.contrib import admin
 
-from .models import ClosureDay, Deadline, Notification, OutboxMessage
+from .models import ClosureDay, Deadline, DeadlinePause, Notification, OutboxMessage
 
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(admin.ModelAdmin):
     list_display = ["date", "reason", "county", "organization"]
     list_filter = ["county", "organization"]
+    search_fields = ["reason"]
+    date_hierarchy = "date"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -20,11 +24,29 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class DeadlinePauseInline(admin.TabularInline):
+    model = DeadlinePause
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["paused_at", "resumed_at", "reason", "paused_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Deadline)
 class DeadlineAdmin(ReadOnlyAdmin):
-    list_display = ["rule_code", "case", "owner", "due_at", "status", "warned_at", "escalated_at"]
+    list_display = ["rule_code", "rule_version", "case", "owner", "due_at", "status", "warned_at", "missed_at", "escalated_at"]
     list_filter = ["status", "rule_code", "organization"]
-    search_fields = ["rule_code", "case__member__last_name"]
+    search_fields = ["rule_code", "case__case_number", "case__member__last_name"]
+    date_hierarchy = "due_at"
+    inlines = [DeadlinePauseInline]
+
+
+@admin.register(DeadlinePause)
+class DeadlinePauseAdmin(ReadOnlyAdmin):
+    list_display = ["deadline", "paused_at", "resumed_at", "reason", "paused_by"]
+    search_fields = ["reason", "deadline__rule_code"]
 
 
 @admin.register(OutboxMessage)
@@ -38,3 +60,4 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "kind", "message", "read_at"]
     list_filter = ["kind"]
+    search_fields = ["message", "user__username", "key"]

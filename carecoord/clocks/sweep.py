@@ -42,8 +42,7 @@ from django.utils import timezone
 from carecoord.accounts.models import User
 
 from .catalog import Kind
-from .models import Deadline, Notification
-from .services import notification_create, outbox_enqueue
+from .models import Deadline, Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +108,23 @@ def _due_words(deadline: Deadline) -> str:
 
 
 def _remind(*, deadline: Deadline, user: User | None, kind: str, message: str, email: bool) -> None:
+    """The in-app notification and (for warnings and escalations) the email, each once per unique key.
+
+    Written with ``INSERT … ON CONFLICT DO NOTHING`` (one statement each): the same
+    rows ``notification_create``/``outbox_enqueue`` write, at the sweep's volume.
+    """
     if user is None:
         return
-    notification_create(key=f"deadline:{deadline.pk}:{kind}", user=user, kind=kind, message=message,
-                        deadline=deadline, url=_url(deadline))
+    url = _url(deadline)
+    Notification.objects.bulk_create([Notification(
+        key=f"deadline:{deadline.pk}:{kind}", user=user, kind=kind, message=message[:500], deadline=deadline, url=url,
+    )], ignore_conflicts=True)
     if email and user.email:
-        outbox_enqueue(key=f"email:deadline:{deadline.pk}:{kind}", channel="email", kick=False, payload={
+        OutboxMessage.objects.bulk_create([OutboxMessage(key=f"email:deadline:{deadline.pk}:{kind}", channel="email", payload={
             "to": [user.email], "subject": f"[carecoord] {message}"[:200],
-            "body": f"{message}\n\n{deadline.rule.plain}\nSource: {deadline.rule.source}\n{_url(deadline)}\n",
+            "body": f"{message}\n\n{deadline.rule.plain}\nSource: {deadline.rule.source}\n{url}\n",
             "deadline_id": deadline.pk, "kind": kind,
-        })
+        })], ignore_conflicts=True)
 
 
 def _timeline(deadline: Deadline, *, kind: str, summary: str) -> None:
@@ -211,15 +217,36 @@ def _claim(step: Step, *, now: datetime.datetime, batch_size: int, lease: dateti
     return ids
 
 
-def _handle(step: Step, pk: int, now: datetime.datetime) -> bool:
+CHUNK = 25  # rows written per transaction: one commit (one WAL flush) per chunk, not per row
+
+
+def _handle_chunk(step: Step, ids: list[int], now: datetime.datetime, result: SweepResult) -> None:
+    """Lock the chunk's rows that are still due, act on each inside a savepoint, commit once.
+
+    A row that fails rolls back to its savepoint and keeps its lease (a later sweep
+    retries it); a worker that dies loses the chunk's transaction, and the rows come
+    back when their lease ends. Rows no longer due (met, paused, done by another
+    sweep) just lose their lease.
+    """
     with transaction.atomic():
-        deadline = _due_rows(step, now).select_for_update().filter(pk=pk).first()
-        if deadline is None:  # met, paused or handled by another sweep since the claim
-            Deadline.objects.filter(pk=pk).update(lease_until=None)
-            return False
-        deadline.lease_until = None
-        step.act(deadline, now)
-    return True
+        rows = list(
+            _due_rows(step, now).filter(pk__in=ids).select_for_update(of=("self",))
+            .select_related("owner__team__supervisor", "team__supervisor", "member", "case").order_by("pk")
+        )
+        gone = set(ids) - {deadline.pk for deadline in rows}
+        if gone:
+            Deadline.objects.filter(pk__in=gone).update(lease_until=None)
+        for deadline in rows:
+            deadline.lease_until = None
+            try:
+                with transaction.atomic():
+                    step.act(deadline, now)
+            except Exception:  # one bad row must not stop the sweep; its lease lets a later sweep retry
+                log.exception("sweep step %s failed on deadline %s", step.name, deadline.pk)
+                result.errors += 1
+                continue
+            setattr(result, step.name, getattr(result, step.name) + 1)
+            result.ids.setdefault(step.name, []).append(deadline.pk)
 
 
 def sweep_deadlines(*, now: datetime.datetime | None = None, max_batches: int = 200) -> SweepResult:
@@ -233,14 +260,6 @@ def sweep_deadlines(*, now: datetime.datetime | None = None, max_batches: int = 
             ids = _claim(step, now=step_now, batch_size=batch_size, lease=lease)
             if not ids:
                 break
-            for pk in ids:
-                try:
-                    done = _handle(step, pk, step_now)
-                except Exception:  # one bad row must not stop the sweep; its lease lets a later sweep retry
-                    log.exception("sweep step %s failed on deadline %s", step.name, pk)
-                    result.errors += 1
-                    continue
-                if done:
-                    setattr(result, step.name, getattr(result, step.name) + 1)
-                    result.ids.setdefault(step.name, []).append(pk)
+            for first in range(0, len(ids), CHUNK):
+                _handle_chunk(step, ids[first:first + CHUNK], step_now, result)
     return result

@@ -80,13 +80,13 @@ def test_every_reminder_exactly_once_despite_killed_workers_and_two_beats(
     # when two beats run at once and a worker sweeps, killed with SIGKILL three times mid-sweep
     beats = [_beat(tmp_path, 1), _beat(tmp_path, 2)]
     try:
-        worker = celery_worker_process(concurrency=4)
+        worker = celery_worker_process(concurrency=2)
         for kill in range(1, KILLS + 1):
             threshold = expected_notifications * kill // (KILLS + 2)
             wait_until(lambda: Notification.objects.count() >= threshold, timeout=120,
                        message=f"the sweep to pass {threshold} notifications before kill {kill}")
             worker.kill()
-            worker = celery_worker_process(concurrency=4)
+            worker = celery_worker_process(concurrency=2)
         assert all(beat.poll() is None for beat in beats), "both beats ran through the kills"
         # then, once the surviving worker has caught up ...
         wait_until(lambda: Notification.objects.count() >= expected_notifications

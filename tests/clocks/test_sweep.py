@@ -215,3 +215,33 @@ class FailingBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("smtp down")
+
+
+def test_a_failing_row_does_not_stop_the_sweep_and_is_retried_after_its_lease(case_a, monkeypatch, settings):
+    from carecoord.clocks import sweep as sweep_module
+
+    first = deadline_start(rule_code="ecm.assessment", subject=case_a, case=case_a, started_at=START, occurrence="1")
+    second = deadline_start(rule_code="ecm.assessment", subject=case_a, case=case_a, started_at=START, occurrence="2")
+    real_timeline = sweep_module._timeline
+
+    def broken_for_first(deadline, **kwargs):
+        if deadline.pk == first.pk:
+            raise RuntimeError("disk full")
+        real_timeline(deadline, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "_timeline", broken_for_first)
+    now = first.due_at + datetime.timedelta(minutes=1)
+    # when one row fails while being marked missed
+    result = sweep_deadlines(now=now)
+    # then the other is done, the failed one is untouched (no notification) but keeps its lease
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (result.missed, result.errors) == (1, 1)
+    assert (first.status, second.status) == (Deadline.Status.OPEN, Deadline.Status.MISSED)
+    assert not Notification.objects.filter(deadline=first).exists() and first.lease_until is not None
+    # and once fixed, a sweep after the lease ends finishes it
+    monkeypatch.setattr(sweep_module, "_timeline", real_timeline)
+    assert sweep_deadlines(now=now).missed == 0  # still leased
+    later = now + datetime.timedelta(seconds=settings.CARECOORD["SWEEP_LEASE_SECONDS"] + 1)
+    assert sweep_deadlines(now=later).missed == 1
+    assert Notification.objects.filter(deadline=first, kind="missed").count() == 1

@@ -14,7 +14,7 @@ _NOA_HEAD = {
     "en": """Dear {{ recipient_name }}:
 
 This is a Notice of Action about {{ member_name }} (Medi-Cal ID {{ member_cin }}).
-
+{INTRO}
 {% section "action" %}{% if action %}WHAT WE DECIDED
 {{ action }}{% if action_date %} This takes effect on {{ action_date|date:"F j, Y" }}.{% endif %}{% endif %}{% endsection %}
 
@@ -27,7 +27,7 @@ This decision is based on {{ rule }}.{% endif %}{% endsection %}
     "es": """Estimado/a {{ recipient_name }}:
 
 Este es un Aviso de Acción sobre {{ member_name }} (número de identificación de Medi-Cal {{ member_cin }}).
-
+{INTRO}
 {% section "action" %}{% if action %}LO QUE DECIDIMOS
 {{ action }}{% if action_date %} Esto entra en vigor el {{ action_date|date:"j \\d\\e F \\d\\e Y" }}.{% endif %}{% endif %}{% endsection %}
 
@@ -139,7 +139,7 @@ def _d(var: str, lang: str) -> str:
 
 
 def _noa(lang: str, intro: str, rights: dict) -> str:
-    return _NOA_HEAD[lang] + intro + "\n" + rights[lang] + "\n" + _NOA_TAIL[lang]
+    return _NOA_HEAD[lang].replace("{INTRO}", intro) + "\n" + rights[lang] + "\n" + _NOA_TAIL[lang]
 
 
 def _letter(lang: str, text: str) -> str:
@@ -265,3 +265,22 @@ def seed(NoticeTemplate) -> int:
         )
         created += made
     return created
+
+
+def refresh(NoticeTemplate) -> int:
+    """Bring databases seeded with an earlier shipped wording up to date by adding a new version.
+
+    Only where the active template is still a shipped one (no author) and differs from the current
+    shipped text; an administrator's own version is left alone, and old versions stay for sent notices.
+    """
+    added = 0
+    for row in templates():
+        active = NoticeTemplate.objects.filter(kind=row["kind"], language=row["language"], is_active=True).first()
+        if active is None or active.created_by_id is not None or (active.subject, active.body) == (row["subject"], row["body"]):
+            continue
+        latest = NoticeTemplate.objects.filter(kind=row["kind"], language=row["language"]).order_by("-version").first()
+        NoticeTemplate.objects.filter(pk=active.pk).update(is_active=False)
+        NoticeTemplate.objects.create(kind=row["kind"], language=row["language"], version=latest.version + 1,
+                                      subject=row["subject"], body=row["body"], is_active=True, required_sections=[])
+        added += 1
+    return added

@@ -92,7 +92,11 @@ def _sender_for(*, case, created_by):
     return getattr(created_by, "organization", None)
 
 
-def _recipient_defaults(*, member, recipient_kind: str, recipient_org, recipient_name: str, channel: str) -> dict:
+# How a letter to the family is addressed, in the letter's language (not the user's).
+_FAMILY_ADDRESSEE = {"en": "Parent or guardian of {name}", "es": "Padre, madre o tutor(a) de {name}"}
+
+
+def _recipient_defaults(*, member, recipient_kind: str, recipient_org, recipient_name: str, channel: str, language: str) -> dict:
     if recipient_org is not None:
         return {
             "recipient_name": recipient_name or recipient_org.name,
@@ -102,7 +106,7 @@ def _recipient_defaults(*, member, recipient_kind: str, recipient_org, recipient
         }
     if recipient_kind in FIRST_PARTY_RECIPIENTS:
         name = recipient_name or (member.full_name if recipient_kind == RecipientKind.MEMBER
-                                  else _("Parent or guardian of %(name)s") % {"name": member.full_name})
+                                  else _FAMILY_ADDRESSEE.get(language, _FAMILY_ADDRESSEE["en"]).format(name=member.full_name))
         return {"recipient_name": name, "recipient_address": member.mailing_address, "recipient_email": member.email,
                 "recipient_fax": ""}
     if not recipient_name.strip():
@@ -160,7 +164,7 @@ def notice_create(*, kind: str, member, case=None, recipient_kind: str, recipien
     requested_language = language or (member.preferred_language if recipient_kind in FIRST_PARTY_RECIPIENTS else "en")
     sender = _sender_for(case=case, created_by=created_by)
     recipient = _recipient_defaults(member=member, recipient_kind=recipient_kind, recipient_org=recipient_org,
-                                    recipient_name=recipient_name, channel=channel)
+                                    recipient_name=recipient_name, channel=channel, language=requested_language)
     values = notice_context(member=member, case=case, sender=sender, recipient_name=recipient["recipient_name"],
                             action_date=action_date, notice_date=notice_date, extra=context or {})
     rendered = render_notice(kind=kind, language=requested_language, context=values)

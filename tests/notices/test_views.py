@@ -98,3 +98,9 @@ def test_another_organizations_user_gets_404_on_preview_and_pdf(client, case_a, 
     assert client.post(reverse("notices:send", args=[notice.pk])).status_code == 404
     assert client.get(reverse("notices:new", args=[case_a.pk])).status_code == 404
     assert Notice.objects.get(pk=notice.pk).status == Notice.Status.DRAFT
+
+
+def test_case_page_shows_the_notices_tab_with_the_new_notice_link(client_a, case_a):
+    response = client_a.get(reverse("case_detail", args=[case_a.pk]))
+    assert response.status_code == 200
+    assert reverse("notices:new", args=[case_a.pk]) in response.content.decode()

@@ -372,6 +372,24 @@
     }
   }
 
+  // A short form answered with a redirect (the usual "saved, back to the case" of a view
+  // written for full pages) navigates there instead of nesting a whole page in the panel.
+  doc.addEventListener("htmx:beforeSwap", function (evt) {
+    var detail = evt.detail || {};
+    var xhr = detail.xhr;
+    var panel = detail.target && detail.target.closest ? detail.target.closest(".action-panel") : null;
+    if (!panel || !xhr || !xhr.responseURL || detail.requestConfig && detail.requestConfig.verb === "get") {
+      return;
+    }
+    var requested = detail.pathInfo && detail.pathInfo.finalRequestPath;
+    var answered = new URL(xhr.responseURL, window.location.href);
+    var asked = new URL(requested || "", window.location.href);
+    if (answered.pathname !== asked.pathname && xhr.status < 400) {
+      detail.shouldSwap = false;
+      window.location.assign(answered.href);
+    }
+  });
+
   doc.addEventListener("htmx:afterSwap", function (evt) {
     var target = evt.detail && evt.detail.target;
     if (!target || !target.classList) {

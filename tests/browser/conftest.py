@@ -68,6 +68,8 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
 
 def check_accessibility(page, name: str) -> None:
     """axe-core WCAG 2.1 A/AA rules: no serious or critical violation. Saves a screenshot for review."""
+    # Check the settled page, not a swap in flight (indicators fade, content is replaced).
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     page.evaluate(AXE_SOURCE.read_text())

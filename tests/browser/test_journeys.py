@@ -179,3 +179,57 @@ def test_spanish_interface_has_no_untranslated_strings_and_stays_accessible(page
 def test_login_page_is_accessible(page):
     page.goto("/accounts/login/")
     check_accessibility(page, "login")
+
+
+def case_page(case, tab=None):
+    query = rf"\?tab={tab}.*" if tab else r"([?#].*)?"
+    return re.compile(rf"^https?://[^/]+/cases/{case.pk}/{query}$")
+
+
+def test_record_a_ccs_referral_and_the_medical_consultant_meets_its_eligibility_clock(page, caseload):
+    from carecoord.accounts.models import User
+    from cases.models import Case
+
+    manager = caseload["manager"]
+    consultant = UserFactory(organization=manager.organization, username="drkim", first_name="Dana", last_name="Kim",
+                             role=User.Role.MEDICAL_CONSULTANT, team=None)
+
+    # The case manager records a phone referral for a new child
+    log_in(page, "maria")
+    page.goto("/ccs/intake/")
+    page.locator("main details > summary").first.click()
+    page.get_by_label(re.compile("^First name")).fill("Camila")
+    page.get_by_label(re.compile("^Last name")).fill("Reyes")
+    page.get_by_label(re.compile("^Date of birth")).fill("2019-06-03")
+    page.get_by_label(re.compile(r"^Medi-Cal CIN \(new member\)")).fill("97654321B")
+    page.get_by_label(re.compile("^County of residence")).select_option(label="Sacramento")
+    page.get_by_label(re.compile("^Referral source")).select_option(index=1)
+    page.get_by_label(re.compile("^Suspected CCS condition")).fill("Congenital heart disease")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"^https?://[^/]+/cases/\d+/([?#].*)?$"))
+    case = Case.objects.get(member__cin="97654321B")
+    assert page.locator("#messages").get_by_text("Referral recorded").is_visible()
+
+    # Adequate documentation starts the 5-working-day medical eligibility clock
+    page.locator("#section-eligibility").get_by_role("button", name="Documentation adequate").click()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(case_page(case))
+    assert page.locator("#section-deadlines").get_by_text("CCS medical eligibility determination").is_visible()
+
+    # The medical consultant finds it in the work queue and decides eligibility where the link leads
+    page.context.clear_cookies()
+    log_in(page, consultant.username)
+    row = page.locator("table.queue-table tbody tr", has_text="Camila Reyes")
+    assert "CCS medical eligibility determination" in row.inner_text()
+    row.get_by_role("link", name="Camila Reyes").click()
+    page.wait_for_url(case_page(case, tab="eligibility"))
+    page.locator("#section-eligibility").get_by_role("button", name="Decide eligibility").click()
+    page.get_by_label(re.compile("^Determination")).select_option("medical")
+    page.get_by_label("Eligible", exact=True).check()
+    page.get_by_label(re.compile("^Reason")).fill("Tetralogy of Fallot confirmed by cardiology report")
+    page.get_by_label(re.compile(r"^CCS-eligible diagnoses")).fill("Q21.3")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(case_page(case))
+    page.get_by_role("link", name="Work queue").click()
+    assert page.locator("table.queue-table tbody tr", has_text="Camila Reyes").count() == 0
+    assert case.deadlines.get(rule_code="ccs.medical_eligibility").status == "met_on_time"

@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _case_context(case, user) -> dict:
+    from .selectors import case_section_context
+
+    return case_section_context(case, user)
 
 
 class TransitionsConfig(AppConfig):
     name = "transitions"
     verbose_name = "Transitions of care"
+
+    def ready(self) -> None:
+        from cases.sections import register_case_section
+
+        # One tab for every program's transitions; on DMC-ODS cases it also carries the coordination records.
+        register_case_section(key="transitions", title=_("Transitions of care"), template="transitions/_case_section.html",
+                              order=70, context=_case_context)

@@ -234,6 +234,7 @@ def case_section_context(case: Case, user) -> dict:
         "episodes": episodes,
         "is_dmc": case.program == Program.DMC_ODS,
         "stalled_days": stalled_after_days(),
+        "now": timezone.now(),
         "stalled_cutoff": timezone.now() - datetime.timedelta(days=stalled_after_days()),
     }
     if case.program == Program.DMC_ODS:

@@ -1,5 +1,15 @@
-"""Browser URLs of the transitions app."""
-from django.urls import path  # noqa: F401
+"""Browser URLs of the transitions app (under /transitions/)."""
+from django.urls import path
+
+from . import views
 
 app_name = "transitions"
-urlpatterns: list = []
+urlpatterns = [
+    path("stalled/", views.stalled_list, name="stalled"),
+    path("residential/", views.residential_list, name="residential"),
+    path("monitoring/", views.monitoring, name="monitoring"),
+    path("cases/<int:case_id>/", views.case_overview, name="case"),
+    path("<int:transition_id>/", views.transition_detail, name="detail"),
+    path("<int:transition_id>/packet/", views.transition_packet, name="packet"),
+    path("<str:target>/<int:pk>/<slug:name>/", views.action, name="action"),
+]

@@ -14,12 +14,13 @@ import datetime
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import APIView
 
 from carecoord.accounts.models import Organization, User
+from carecoord.api.schema import error_response
 from carecoord.audit.access import record_access
 from consents.models import Disclosure, Purpose
 
@@ -122,8 +123,9 @@ def account_tracking_disclosure(*, user, rows: list[dict], channel: str) -> None
                 "and the date closed; referral source and primary care provider on file. Cursor-paginated, newest first. "
                 "Also as CSV at `/api/tracking-list.csv` with the same filters.",
     parameters=TRACKING_PARAMETERS,
+    tags=["CCS tracking list"],
     responses={200: TrackingRowSerializer(many=True),
-               400: OpenApiResponse(description="A filter is not valid (field and rule named).")},
+               400: error_response(400, "A filter is not valid.", "status", "invalid_choice", '"lost" is not a valid choice.')},
     examples=[OpenApiExample("A member on the list", value=TRACKING_EXAMPLE, response_only=True)],
 )
 class TrackingListView(generics.ListAPIView):
@@ -199,7 +201,9 @@ def tracking_csv_rows(*, request, queryset):
     summary="CCS tracking list as CSV",
     description="The same rows and filters as `/api/tracking-list/`, streamed as one CSV file (header row first).",
     parameters=TRACKING_PARAMETERS,
-    responses={(200, "text/csv"): OpenApiTypes.STR},
+    tags=["CCS tracking list"],
+    responses={(200, "text/csv"): OpenApiTypes.STR,
+               400: error_response(400, "A filter is not valid.", "plan", "tracking.plan_required", "Name the plan (?plan=<id>).")},
 )
 class TrackingListCsvView(APIView):
     def get(self, request):

@@ -78,3 +78,36 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "cc_<token>",
                 "description": "An API token issued by an administrator: `Authorization: Bearer cc_…`."}
+
+
+def add_error_responses(result, generator, request, public):
+    """Postprocessing hook: document the error answers every operation can give.
+
+    The exception handler gives every endpoint the same error shape, and
+    authentication and throttling apply to all of them, so each operation lists
+    401/403/429, 400 when it takes input, and 404 when its path names a record.
+    """
+    errors_ref = {"$ref": "#/components/schemas/Errors"}
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("Errors", {
+        "type": "object", "required": ["errors"], "description": "Every 4xx response of this API has this shape.",
+        "properties": {"errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "rule", "message"],
+            "properties": {"field": {"type": "string"}, "rule": {"type": "string"}, "message": {"type": "string"}},
+        }}},
+    })
+    descriptions = {"400": "The input broke a rule (see errors).", "401": "No token, or an invalid or revoked one.",
+                    "403": "The token's user may not do this.", "404": "No such record, or not visible to you.",
+                    "429": "Too many requests for this token; see Retry-After."}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            takes_input = bool(operation.get("requestBody")) or any(
+                p.get("in") == "query" for p in operation.get("parameters", []))
+            codes = ["401", "403", "429"] + (["400"] if takes_input else []) + (["404"] if "{" in path else [])
+            for code in codes:
+                operation["responses"].setdefault(code, {
+                    "description": descriptions[code], "content": {"application/json": {"schema": errors_ref}},
+                })
+    return result

@@ -1,5 +1,5 @@
 """The REST API: plan liaisons' integration surface. Each domain app adds its routes in ``<app>/api_urls.py``."""
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -7,6 +7,7 @@ from cases.api_members import CaseViewSet, MemberViewSet
 
 from .docs import SwaggerDocsView
 from .referral_views import ReferralViewSet
+from .views import not_found
 from .webhook_views import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 router = SimpleRouter()
@@ -27,4 +28,6 @@ urlpatterns = [
     path("", include("notices.api_urls")),
     path("", include(router.urls)),
     path("", include("carecoord.api.fhir_views")),
+    # Last: whatever no route above matched.
+    re_path(r"^.*$", not_found, name="api_not_found"),
 ]

@@ -19,7 +19,9 @@ import re
 from collections.abc import Iterable
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
 
 from carecoord.errors import RuleViolation
@@ -153,3 +155,12 @@ class VersionedUpdateMixin:
         data = read_serializer.data
         self.after_serialize([instance], read_serializer)
         return Response(data, headers=self.response_headers(instance))
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([])
+def not_found(request, *args, **kwargs):
+    """Any unknown URL under /api/ answers 404 in the API's error shape (not the site's HTML page)."""
+    raise exceptions.NotFound()

@@ -86,7 +86,11 @@ class WebhookEndpointViewSet(PlanOnlyMixin, mixins.ListModelMixin, mixins.Retrie
         plan = self.require_plan()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        endpoint = webhook_endpoint_register(plan=plan, actor=request.user, **serializer.validated_data)
+        data = serializer.validated_data
+        endpoint = webhook_endpoint_register(plan=plan, actor=request.user, url=data["url"], events=data.get("events", []),
+                                             description=data.get("description", ""))
+        if data.get("active") is False:
+            endpoint = webhook_endpoint_update(endpoint=endpoint, actor=request.user, active=False)
         return Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):

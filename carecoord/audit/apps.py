@@ -7,4 +7,10 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit"
 
     def ready(self):
+        from django.contrib import admin
+
         from . import signals  # noqa: F401  (connects the login/logout receivers)
+        from .admin_scope import scope_admin_site
+
+        # The admin app (first in INSTALLED_APPS) has registered every ModelAdmin by now.
+        scope_admin_site(admin.site)

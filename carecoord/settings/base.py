@@ -236,6 +236,8 @@ LOGGING = {
 CARECOORD = {
     # Age at which the pediatric-to-adult transition assessment starts (CCS ends at 21).
     "TRANSITION_ASSESSMENT_AGE": env.int("TRANSITION_ASSESSMENT_AGE", default=14),
+    # A transition of care with no step for this many days is listed as stalled.
+    "TRANSITION_STALLED_DAYS": env.int("TRANSITION_STALLED_DAYS", default=7),
     # Sweep batch size: each claim is one indexed query of at most this many rows.
     "SWEEP_BATCH_SIZE": env.int("SWEEP_BATCH_SIZE", default=500),
     "SWEEP_LEASE_SECONDS": env.int("SWEEP_LEASE_SECONDS", default=120),

@@ -22,7 +22,8 @@ from rest_framework.views import APIView
 from carecoord.accounts.models import Organization, User
 from carecoord.api.schema import error_response
 from carecoord.audit.access import record_access
-from consents.models import Disclosure, Purpose
+from consents.models import Purpose
+from consents.services import disclose_bulk
 
 from .ccs_selectors import TRACKING_FIELDS, TRACKING_STATUSES, _referral_source_labels, ccs_tracking_list, tracking_row
 
@@ -95,24 +96,15 @@ def _filters(request) -> tuple[dict, Organization | None]:
 
 
 def account_tracking_disclosure(*, user, rows: list[dict], channel: str) -> None:
-    """Write the accounting of a tracking-list disclosure to a plan: one row per member, in one INSERT.
-
-    Basis: rule ``hipaa.tpo_own_plan`` of ``consents.services`` — only GENERAL data (the
-    memorandum's fields), to the member's own current plan (the list selects members by
-    active coverage in the caller's plan), for care coordination. County staff pulling the
-    list for their own work disclose nothing.
-    """
+    """Account for a tracking-list page or export going to a plan: one Disclosure per member, by
+    ``consents.services.disclose_bulk`` (rule ``hipaa.tpo_own_plan``: general data to the member's own
+    plan for care coordination — the list selects members by active coverage in the caller's plan).
+    County staff pulling the list for their own work disclose nothing."""
     if user.role != User.Role.PLAN_LIAISON or not rows:
         return
-    now = timezone.now()
-    Disclosure.objects.bulk_create([
-        Disclosure(member_id=row["member_id"], case_id=row["id"], recipient_id=user.organization_id,
-                   recipient_name=str(user.organization), purpose=Purpose.CARE_COORDINATION, categories=["general"],
-                   description="CCS tracking list (CCS/plan memorandum fields)", rule="hipaa.tpo_own_plan",
-                   reason="General information to the member's own plan for care coordination", disclosed_by=user,
-                   disclosed_at=now, channel=channel)
-        for row in rows
-    ])
+    disclose_bulk(rows=[(row["member_id"], row["id"]) for row in rows], recipient=user.organization,
+                  purpose=Purpose.CARE_COORDINATION, categories=["general"], disclosed_by=user, channel=channel,
+                  description="CCS tracking list (CCS/plan memorandum fields)")
 
 
 @extend_schema(

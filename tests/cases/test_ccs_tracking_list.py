@@ -120,11 +120,12 @@ def test_query_count_is_constant_in_page_size(size, program_a, county_a, plan_x,
     for _ in range(size):
         ccs_case(plan=plan_x, program=program_a, county=county_a, pcp=pcp, diagnoses=["Q21.0"])
     client = bearer(liaison_x)
-    # token lookup and last-used stamp, ONE page query, one disclosure INSERT, then the audit write: its
-    # Part 2 check, a savepoint, lock of the chain head, event and member-index INSERTs, head UPDATE, release
+    # token lookup and last-used stamp, ONE page query; the accounting of disclosures (disclose_bulk: savepoint,
+    # lock the members' consents, members, consents, coverages, one INSERT, release); the audit write (Part 2
+    # check, savepoint, lock of the chain head, event and member-index INSERTs, head UPDATE, release)
     with django_assert_num_queries(QUERIES):
         response = client.get("/api/tracking-list/", {"page_size": size})
     assert len(response.json()["results"]) == size
 
 
-QUERIES = 11
+QUERIES = 17

@@ -20,7 +20,7 @@ class NoticeCreateForm(forms.Form):
     recipient_name = forms.CharField(label=_("Recipient name"), required=False, max_length=200,
                                      help_text=_("Leave empty to address the member or the organization."))
     channel = forms.ChoiceField(label=_("Send by"), choices=Channel.choices, initial=Channel.MAIL)
-    language = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("Member's preferred language")), *Language.choices])
+    letter_language = forms.ChoiceField(label=_("Language of the letter"), required=False, choices=[("", _("Member's preferred language")), *Language.choices])
     action_date = forms.DateField(label=_("Action date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                   help_text=_("The date the change takes effect. A Notice of Action must be dated at least 10 days before it."))
     action = forms.CharField(label=_("The action"), required=False, widget=forms.Textarea(attrs={"rows": 2}),

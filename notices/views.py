@@ -41,7 +41,7 @@ def notice_new(request, case_id: int):
             notice = services.notice_create(
                 kind=data["kind"], member=case.member, case=case, recipient_kind=data["recipient_kind"],
                 recipient_org=data["recipient_org"], recipient_name=data["recipient_name"], channel=data["channel"],
-                context=form.context(), action_date=data["action_date"], language=data["language"] or None,
+                context=form.context(), action_date=data["action_date"], language=data["letter_language"] or None,
                 created_by=request.user,
             )
         except RuleViolation as error:

@@ -23,7 +23,7 @@ def client_a(client, manager_a):
 
 
 def _form(**overrides):
-    data = {"kind": "noa_plan_choice", "recipient_kind": "family", "channel": "mail", "language": "",
+    data = {"kind": "noa_plan_choice", "recipient_kind": "family", "channel": "mail", "letter_language": "",
             "action_date": (timezone.localdate() + datetime.timedelta(days=14)).isoformat(), **NOA_CONTEXT}
     data.update(overrides)
     return data

@@ -101,6 +101,12 @@ def test_find_a_member_record_a_task_and_meet_a_deadline_from_the_queue(page, ca
     page.get_by_role("link", name="Work queue").click()
     assert page.locator("table.queue-table tbody tr").count() == 0
     assert page.get_by_text("0 open deadlines").is_visible()
+
+    # The same pages work on a tablet held upright
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.goto(f"/cases/{case.pk}/")
+    assert page.get_by_role("tab", name="Documents").is_visible()
+    check_accessibility(page, "case-page-tablet")
     assert not page.js_errors, page.js_errors
 
 

@@ -183,3 +183,45 @@ def test_permission_matrix(role):
         + "\n  ".join(failures)
         + (f"\n(objects the world could not build, requested by a missing id instead: {builds})" if builds else "")
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["case_manager", "plan_liaison"])
+def test_every_page_showing_a_member_records_the_access(role):
+    """Audit completeness: a response that shows the in-scope member (name or CIN) must have
+    written an access event naming that member, under the response's request id."""
+    from carecoord.audit.models import AccessEvent
+
+    world = World()
+    user = world.users[role]
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    member = world.scopes["in"].member
+    unaudited = []
+    for route, name, pattern in walk():
+        if name is None or name.startswith("admin:") or classify(route, name) is None or name not in ROUTES:
+            continue
+        spec = ROUTES[name]
+        if not spec.get:
+            continue
+        filled = {}
+        for kwarg, key in spec.kwargs.items():
+            filled[kwarg] = _value(world, key, "in", role, filled)
+        try:
+            url = reverse(name, kwargs={k: str(v) for k, v in filled.items()} or None)
+        except NoReverseMatch:
+            continue
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        body = _body(response)
+        if member.last_name not in body and member.cin not in body:
+            continue
+        request_id = response.get("X-Request-ID", "")
+        events = AccessEvent.objects.filter(request_id=request_id)
+        if not any(member.pk in event.members for event in events):
+            unaudited.append(f"{name} ({url})")
+    assert not unaudited, (
+        f"Pages that show a member to {role} without recording it (call "
+        "carecoord.audit.access.record_access(request, members=[...], action=...)):\n  " + "\n  ".join(unaudited)
+    )

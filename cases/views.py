@@ -127,7 +127,8 @@ def work_queue(request):
     if members:
         _record_access(request, members=members, action="list",
                        records=[("clocks.deadline", d.pk) for d in deadlines])
-    context = {"form": form, "buckets": buckets, "total": len(deadlines), "limit": QUEUE_LIMIT}
+    context = {"form": form, "buckets": buckets, "total": len(deadlines), "limit": QUEUE_LIMIT,
+               "show_owner": request.user.role == User.Role.SUPERVISOR}
     if request.htmx and request.htmx.target == "queue-results":
         return render(request, "cases/_queue_results.html", context)
     context["notifications"] = _notifications_for(request.user)

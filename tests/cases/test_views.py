@@ -356,3 +356,12 @@ def test_unknown_member_in_search_says_so(client_a, case_a):
     MemberFactory()
     response = client_a.get(reverse("member_search"), {"q": "Zzyzx"})
     assert "No member matches" in response.content.decode()
+
+
+def test_supervisor_queue_shows_the_team_clocks_with_who_owns_them(client, case_a, manager_a, supervisor_a):
+    start_clock(case_a)
+    client.force_login(supervisor_a)
+    response = client.get(reverse("home"))
+    assert response.context["total"] == 1
+    html = response.content.decode()
+    assert "Assigned to" in html and (manager_a.get_full_name() or manager_a.username) in html

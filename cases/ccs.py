@@ -65,6 +65,13 @@ def provider_paneling_warning(provider: Organization | None) -> str:
         return ""
     if not provider.is_active:
         return f"{provider} is no longer active."
+    profile = getattr(provider, "profile", None)  # the care network directory's entry, when there is one
+    if profile is not None:
+        if profile.special_care_center or profile.is_paneled_on(timezone.localdate()):
+            return ""
+        if profile.ccs_paneling == profile.Paneling.APPLICATION:
+            return f"{provider} is not CCS-paneled yet (application in progress)."
+        return f"{provider} is not CCS-paneled ({profile.get_ccs_paneling_display().lower()})."
     if provider.type not in PANELED_PROVIDER_TYPES:
         return f"{provider} is not a CCS-paneled provider, Special Care Center or CCS-approved hospital."
     return ""
@@ -382,11 +389,11 @@ def _inform_parties(*, case: Case, kind: str, actor, decided_at, referral: Refer
 NOA_RULE = "California Code of Regulations, title 22, section 42132 (CCS Notice of Action)"
 
 
-def _send_noa(*, case: Case, actor, decided_at, action: str, reason: str):
+def _send_noa(*, case: Case, actor, decided_at, action: str, reason: str, service: str = ""):
     """A CCS Notice of Action to the family. The notice opens the 7-day clock (``ccs.noa_after_decision``)
     from the decision and its delivery meets it."""
     return _notice(case=case, kind="ccs_noa", role="family", recipient=case.member, actor=actor, decided_at=decided_at,
-                   context={"action": action, "reason": reason, "rule": NOA_RULE})
+                   context={"action": action, "reason": reason, "rule": NOA_RULE, "service": service})
 
 
 # ----------------------------------------------------------------------------- service authorizations
@@ -476,7 +483,7 @@ def sar_decide(*, sar: ServiceAuthorization, decision: str, decided_by, reason: 
             _send_noa(case=sar.case, actor=decided_by, decided_at=decided_at,
                       action=f"Request for {sar.service} {sar.get_decision_display().lower()}"
                       + (f"; approved instead: {sar.approved_terms}" if sar.approved_terms else ""),
-                      reason=sar.decision_reason)
+                      reason=sar.decision_reason, service=sar.service)
     return sar
 
 

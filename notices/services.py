@@ -16,7 +16,6 @@ is no case), restricted to ``occurrence`` when one is given.
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,8 +27,6 @@ from .models import FIRST_PARTY_RECIPIENTS, TEN_DAY_ADVANCE_KINDS, Channel, Noti
 from .rendering import render_notice
 from .signals import notice_sent
 from .taglines import taglines_text
-
-log = logging.getLogger(__name__)
 
 TEN_DAYS = 10
 PAGE_BREAK = "\f"  # starts a new page in the PDF (the taglines page)

@@ -1,5 +1,4 @@
 """The plans' notifications API: plan-scoped list and acknowledgement."""
-import datetime
 
 import pytest
 from django.db import connection

@@ -60,7 +60,7 @@ class CaseStatusForm(forms.Form):
 
 class CareTeamAddForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *CareTeamMember.Role.choices])
-    user = UserChoiceField(label=_("Colleague"), required=False, queryset=User.objects.none(),
+    user = UserChoiceField(label=_("Colleague"), required=False, queryset=User.objects.none(), empty_label="—",
                            help_text=_("Someone who uses carecoord; or name an outside contact below."))
     contact_name = forms.CharField(label=_("Outside contact name"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
@@ -74,7 +74,7 @@ class CareTeamAddForm(forms.Form):
 class TaskAddForm(forms.Form):
     title = forms.CharField(label=_("What needs to be done"), max_length=300)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
-    owner = UserChoiceField(label=_("Owner"), required=False, queryset=User.objects.none(),
+    owner = UserChoiceField(label=_("Owner"), required=False, queryset=User.objects.none(), empty_label="—",
                             help_text=_("Leave empty to own it yourself."))
 
     def __init__(self, *args, case: Case, **kwargs):

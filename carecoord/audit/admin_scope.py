@@ -6,7 +6,7 @@ every organization's members. At startup every registered ModelAdmin whose model
 to a member (found the way ``history.member_paths`` finds them) gets its queryset and its
 object permissions limited to ``member_list_visible_to(user)``; superusers are unaffected.
 Object-level checks matter because simple_history's history pages load rows without the
-queryset.
+queryset. The change page and the list are also recorded in the access audit.
 """
 from __future__ import annotations
 
@@ -48,6 +48,50 @@ def _scoped_permission(original, model, paths):
     return has_permission
 
 
+def _member_ids(model, paths, pks) -> list[int]:
+    if paths == [""]:
+        return [int(pk) for pk in pks]
+    ids: set[int] = set()
+    for path in paths:
+        ids.update(model._default_manager.filter(pk__in=pks).exclude(**{f"{path}__isnull": True})
+                   .values_list(f"{path}__pk", flat=True))
+    return sorted(ids)
+
+
+def _audited_change_view(original, model, paths):
+    def change_view(request, object_id, *args, **kwargs):
+        response = original(request, object_id, *args, **kwargs)
+        if response.status_code == 200:
+            from .access import record_access
+
+            try:
+                pks = [model._meta.pk.to_python(object_id)]
+            except Exception:
+                return response
+            record_access(request, members=_member_ids(model, paths, pks), action="view",
+                          records=[(model._meta.label_lower, pk) for pk in pks], detail={"admin": True})
+        return response
+
+    return change_view
+
+
+def _audited_changelist_view(original, model, paths):
+    def changelist_view(request, *args, **kwargs):
+        response = original(request, *args, **kwargs)
+        changelist = getattr(response, "context_data", {}) or {}
+        changelist = changelist.get("cl")
+        if response.status_code == 200 and changelist is not None:
+            from .access import record_access
+
+            pks = [obj.pk for obj in changelist.result_list]
+            members = _member_ids(model, paths, pks)
+            if members:
+                record_access(request, members=members, action="list", detail={"admin": True})
+        return response
+
+    return changelist_view
+
+
 def scope_admin_site(site) -> list[str]:
     """Limit every member-related ModelAdmin of ``site``; returns the models limited."""
     limited = []
@@ -58,6 +102,9 @@ def scope_admin_site(site) -> list[str]:
         model_admin.get_queryset = _scoped_queryset(model_admin, paths)
         for name in ("has_view_permission", "has_change_permission", "has_delete_permission"):
             setattr(model_admin, name, _scoped_permission(getattr(model_admin, name), model, paths))
+        # Reads in the admin are audited like any page: the object shown, the rows listed.
+        model_admin.change_view = _audited_change_view(model_admin.change_view, model, paths)
+        model_admin.changelist_view = _audited_changelist_view(model_admin.changelist_view, model, paths)
         model_admin._member_scoped = True
         limited.append(model._meta.label)
     return limited

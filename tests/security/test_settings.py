@@ -140,3 +140,27 @@ def test_documents_are_served_only_through_the_access_checked_view(client, case_
 
     downloads = AccessEvent.objects.filter(user=manager_a, action="download")
     assert any(["cases.document", document.pk] in event.records for event in downloads)
+
+
+# ---------------------------------------------------------------- admin
+
+def test_the_admin_shows_staff_only_their_members_and_audits_it(client, case_a, case_b, supervisor_a):
+    from carecoord.accounts.services import user_set_role
+    from carecoord.audit.models import AccessEvent
+
+    # Given a supervisor (staff, with the role's case permissions in the admin)
+    user_set_role(user=supervisor_a, role="supervisor")
+    client.force_login(supervisor_a)
+    # The case list holds only their organization's cases, and the list is audited
+    listing = client.get("/admin/cases/case/")
+    body = listing.content.decode()
+    assert listing.status_code == 200
+    assert case_a.member.last_name in body and case_b.member.last_name not in body
+    assert AccessEvent.objects.filter(user=supervisor_a, action="list", members=[case_a.member_id]).exists()
+    # Another organization's case cannot be opened, its history neither
+    assert client.get(f"/admin/cases/case/{case_b.pk}/change/").status_code == 302
+    history = case_b.history.first()
+    assert client.get(f"/admin/cases/case/{case_b.pk}/history/{history.history_id}/").status_code == 403
+    # Their own case opens and is audited
+    assert client.get(f"/admin/cases/case/{case_a.pk}/change/").status_code == 200
+    assert AccessEvent.objects.filter(user=supervisor_a, action="view", members=[case_a.member_id]).exists()

@@ -170,3 +170,25 @@ def test_api_other_plans_member_is_404(case_b, liaison_x):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert api.get(f"/api/members/{case_b.member.pk}/consents/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_api_consent_list_query_count_does_not_grow(case_a, manager_a, liaison_x, plan_x):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = case_a.member
+    _, raw = api_token_issue(user=liaison_x, name="test")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    url = f"/api/members/{member.pk}/consents/"
+
+    def count(n_more):
+        for _n in range(n_more):
+            make_consent(ConsentKind.HIPAA_AUTHORIZATION, member=member, recorded_by=manager_a, recipients=[plan_x])
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    api.get(url)  # first use of the token writes its last-used time
+    assert count(2) == count(6)

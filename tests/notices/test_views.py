@@ -104,3 +104,13 @@ def test_case_page_shows_the_notices_tab_with_the_new_notice_link(client_a, case
     response = client_a.get(reverse("case_detail", args=[case_a.pk]))
     assert response.status_code == 200
     assert reverse("notices:new", args=[case_a.pk]) in response.content.decode()
+
+
+def test_member_page_lists_the_members_notices(client_a, case_a, manager_a):
+    from notices.services import notice_create
+
+    notice = notice_create(kind="generic", member=case_a.member, case=case_a, recipient_kind="member", channel="mail",
+                           context={"body_text": "Hello"}, created_by=manager_a)
+    response = client_a.get(reverse("member_detail", args=[case_a.member.pk]))
+    assert response.status_code == 200
+    assert reverse("notices:detail", args=[notice.pk]) in response.content.decode()

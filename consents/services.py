@@ -2,8 +2,10 @@
 
 Everything that sends member information out of the system — referral packets,
 transition hand-overs, notices to third parties, the plans' API, exports, reports —
-calls :func:`disclose` (or :func:`disclosure_check` / :func:`filter_categories` to
-decide what to include first). No other module decides whether information may go.
+calls :func:`disclose` (or :func:`disclose_bulk` for a list of many members going to
+one recipient; :func:`disclosure_check` / :func:`filter_categories` to decide what to
+include first). No other module decides whether information may go, and no other
+module writes ``Disclosure`` rows.
 
 Disclosure rules
 ================

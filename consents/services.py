@@ -113,7 +113,6 @@ PROVIDER_TYPES = frozenset({
     "other_provider",
 })
 
-_ALLOWED_RULES = ("member.own_access", "consent.covered", "hipaa.tpo_own_plan")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from consents.services import (
     disclosure_check,
     filter_categories,
 )
-from tests.factories import CareTeamMemberFactory, MemberFactory, PlanFactory, ProviderFactory
+from tests.factories import CareTeamMemberFactory, MemberFactory, ProviderFactory
 from tests.consents.factories import make_consent
 
 HIPAA, PART2, VERBAL, CCC = (ConsentKind.HIPAA_AUTHORIZATION, ConsentKind.PART2, ConsentKind.ECM_VERBAL,

@@ -114,7 +114,6 @@ PROVIDER_TYPES = frozenset({
 })
 
 
-
 @dataclass(frozen=True)
 class DisclosureDecision:
     """The answer of :func:`disclosure_check`.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("consents/", include("consents.urls")),
     path("transitions/", include("transitions.urls")),
     path("notices/", include("notices.urls")),
+    path("directory/", include("directory.urls")),
     path("", include("carecoord.audit.urls")),
     path("", include("cases.urls")),
 ]

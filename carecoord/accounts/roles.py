@@ -21,6 +21,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.add_team", "accounts.change_team", "accounts.view_team",
         "accounts.add_user", "accounts.change_user", "accounts.view_user",
         "accounts.add_apitoken", "accounts.change_apitoken", "accounts.view_apitoken",
+        "directory.add_providerprofile", "directory.change_providerprofile", "directory.view_providerprofile",
+        "directory.add_service", "directory.change_service", "directory.view_service",
         "clocks.add_closureday", "clocks.change_closureday", "clocks.delete_closureday", "clocks.view_closureday",
     ],
 }

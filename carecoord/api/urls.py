@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("consents.api_urls")),
     path("", include("transitions.api_urls")),
     path("", include("notices.api_urls")),
+    path("", include("directory.api_urls")),
     path("", include(router.urls)),
     path("", include("carecoord.api.fhir_views")),
     # Last: whatever no route above matched.

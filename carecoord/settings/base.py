@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "consents",
     "transitions",
     "notices",
+    "directory",
 ]
 
 MIDDLEWARE = [

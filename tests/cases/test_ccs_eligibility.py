@@ -108,7 +108,8 @@ def test_denial_closes_case_records_resources_and_informs_provider_plan_and_fami
     assert noa.recipient_kind == "family" and "Mild asthma" in noa.body
     # and the NOA runs on the 7-day rule from the decision
     noa_clock = Deadline.objects.get(rule_code="ccs.noa_after_decision", subject_id=noa.pk, case=case)
-    assert noa_clock.due_at - noa_clock.started_at == datetime.timedelta(days=7) or noa_clock.due_at > noa_clock.started_at
+    assert noa_clock.started_at == determination.decided_at
+    assert timezone.localtime(noa_clock.due_at).date() == timezone.localtime(determination.decided_at).date() + datetime.timedelta(days=7)
     assert deadline("ccs.medical_eligibility", case=case).status == Deadline.Status.MET_ON_TIME
 
 
@@ -161,3 +162,26 @@ def test_sar_before_referral_date_is_refused_and_unpaneled_provider_is_flagged(r
         sar_decide(sar=sar, decision="approved", decided_by=manager_a, medical_necessity_review="ok")
     assert exc.value.rule == "sar.case_not_eligible"
     assert not Task.objects.filter(source="ccs_notice").exists()
+
+
+def test_denied_authorization_sends_the_family_a_ccs_noa_on_the_seven_day_rule(
+        referred, manager_a, consultant_a, pulmonologist, ccs_notice_templates):
+    case = referred.case
+    for kind in ("residential", "financial"):
+        eligibility_decide(case=case, kind=kind, outcome="eligible", reason="ok", decided_by=manager_a, decided_at=days_ago(2))
+    eligibility_decide(case=case, kind="medical", outcome="eligible", reason="CF", diagnoses=["E84.0"],
+                       decided_by=consultant_a, decided_at=days_ago(2))
+    day = timezone.localdate()
+    sar = sar_request(case=case, service="Out-of-state transplant evaluation", provider=pulmonologist, start_date=day,
+                      end_date=day, requested_by=manager_a, requested_at=days_ago(1))
+    with pytest.raises(RuleViolation) as exc:
+        sar_decide(sar=sar, decision="denied", decided_by=consultant_a, medical_necessity_review="Available in state")
+    assert exc.value.field == "decision_reason"
+    sar = sar_decide(sar=sar, decision="denied", decided_by=consultant_a, medical_necessity_review="Available in state",
+                     reason="A CCS Special Care Center in California offers the evaluation")
+    noa = Notice.objects.get(case=case, kind="ccs_noa")
+    assert noa.recipient_kind == "family" and "Out-of-state transplant evaluation" in noa.body
+    clock = Deadline.objects.get(rule_code="ccs.noa_after_decision", subject_id=noa.pk)
+    # due by the end of the 7th calendar day after the decision, Pacific time
+    assert timezone.localtime(clock.due_at).date() == timezone.localtime(sar.decided_at).date() + datetime.timedelta(days=7)
+    assert deadline("plan.sar_standard", subject_id=sar.pk).status == Deadline.Status.MET_ON_TIME

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from carecoord.audit.models import AccessEvent
+from carecoord.audit.models import AccessEventMember
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.services import deadline_start
 from cases import sections
@@ -192,7 +192,7 @@ def test_member_page_shows_identity_masked_coverage_cases_care_team_and_contacts
     assert "Plan X" in html
     assert reverse("case_detail", args=[case_a.pk]) in html
     assert "Nurse Joy" in html and "Rosa Delgado" in html
-    assert AccessEvent.objects.filter(action="view", members__contains=[member.pk]).exists()
+    assert AccessEventMember.objects.filter(member_id=member.pk, event__action="view").exists()
 
 
 def test_member_page_is_404_when_not_visible(client_a, case_b):
@@ -226,7 +226,7 @@ def test_case_page_has_header_essentials_open_deadlines_sections_and_is_audited(
     assert "List of disclosures given to the member" in html and "left" in html
     assert "Send the referral packet" in html
     assert 'id="tab-probe"' in html and f"probe for case {case_a.pk}" in html
-    assert AccessEvent.objects.filter(action="view", members__contains=[case_a.member_id]).exists()
+    assert AccessEventMember.objects.filter(member_id=case_a.member_id, event__action="view").exists()
 
 
 def test_case_page_is_404_when_not_visible(client_a, case_b):

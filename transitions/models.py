@@ -518,3 +518,10 @@ class PlanCoordination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization or self.organization_name} {self.at:%Y-%m-%d}"
+
+
+# Whole Child Model population transitions (a county's CCS children moving into a plan), kept in their own module.
+from .population import (  # noqa: E402,F401
+    BulkJob, ContinuityOfCareAgreement, DataDelivery, FamilyNotice, FaqShare, NoticeWave, PopulationTransition,
+    PopulationTransitionMember, ReadinessItem, WelcomeCall,
+)

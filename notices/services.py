@@ -206,8 +206,11 @@ def _require_address(notice: Notice) -> None:
         raise RuleViolation(_("There is no fax number for the recipient."), field="channel", rule="notice.no_fax")
 
 
-def notice_send(*, notice: Notice, by) -> Notice:
+def notice_send(*, notice: Notice, by, kick: bool = True) -> Notice:
     """Queue a draft notice for delivery, once. Third-party recipients pass the disclosure check first.
+
+    ``kick=False`` (bulk producers, e.g. a population transition's family notices) leaves the dispatch to
+    the every-minute beat or to one kick the producer makes at the end.
 
     Raises RuleViolation: already queued or sent (``notice.already_sent``), no address for the channel,
     or the consents check refusing (``field="consent"``, its rule code). Nothing is written then.
@@ -238,7 +241,8 @@ def notice_send(*, notice: Notice, by) -> Notice:
         notice.status = Notice.Status.QUEUED
         notice.save(update_fields=fields)
         NoticeEvent.objects.create(notice=notice, kind=NoticeEvent.Kind.QUEUED, by=by, detail=notice.get_channel_display())
-        outbox_enqueue(key=f"notice:{notice.pk}:send", channel=OUTBOX_CHANNEL, payload={"notice": notice.pk, "by": getattr(by, "pk", None)})
+        outbox_enqueue(key=f"notice:{notice.pk}:send", channel=OUTBOX_CHANNEL, payload={"notice": notice.pk, "by": getattr(by, "pk", None)},
+                       kick=kick)
         if notice.case_id:
             timeline_record(case=notice.case, kind="notice.queued", actor=by,
                             summary=_("Notice queued: %(kind)s to %(recipient)s by %(channel)s") % {

@@ -242,6 +242,9 @@ CARECOORD = {
     # Sweep batch size: each claim is one indexed query of at most this many rows.
     "SWEEP_BATCH_SIZE": env.int("SWEEP_BATCH_SIZE", default=500),
     "SWEEP_LEASE_SECONDS": env.int("SWEEP_LEASE_SECONDS", default=120),
+    # Population transition bulk jobs: members per committed batch, and how long a silent runner keeps its claim.
+    "POPULATION_JOB_BATCH_SIZE": env.int("POPULATION_JOB_BATCH_SIZE", default=100),
+    "POPULATION_JOB_LEASE_SECONDS": env.int("POPULATION_JOB_LEASE_SECONDS", default=90),
     # Outbox: give up on a message after this many failed attempts (backoff doubles, capped at an hour).
     "OUTBOX_MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=8),
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,

@@ -373,3 +373,8 @@ from .ccs_models import (  # noqa: E402,F401
     CarePlan, CarePlanGoal, CarePlanIntervention, CarePlanReview, CaseConference, EligibilityDetermination,
     LiaisonMeeting, ProblemItem, ProblemItemEvent, ServiceAuthorization,
 )
+
+# ECM for child-welfare-involved youth: pathway, plan selection, enrollment, CFT meetings, placement moves, closure.
+from .ecm_models import (  # noqa: E402,F401
+    CftMeeting, ContinuityOfCareRequest, EcmClosure, EcmEnrollment, EcmPathway, OutreachAttempt, PlacementMove, PlanSelection,
+)

@@ -57,21 +57,22 @@ def _ccs_case(case: Case) -> None:
         raise RuleViolation("This is not a CCS case.", field="case", rule="ccs.case_program")
 
 
-def provider_paneling_warning(provider: Organization | None) -> str:
-    """Why CCS should not send this member to ``provider`` as is ("" when it is a CCS-paneled or
-    approved provider). The one place paneling is judged: the provider directory replaces the
-    type test with the provider's paneling status."""
+def provider_paneling_warning(provider: Organization | None, *, on: datetime.date | None = None) -> str:
+    """Why CCS should not send this member to ``provider`` as is ("" when it is a CCS-paneled provider or a
+    Special Care Center on the day). The one place paneling is judged: the provider directory's paneling
+    status and dates when the provider has a directory profile, else the organization's type."""
     if provider is None:
         return ""
     if not provider.is_active:
         return f"{provider} is no longer active."
-    profile = getattr(provider, "profile", None)  # the care network directory's entry, when there is one
+    profile = getattr(provider, "profile", None)  # the directory's ProviderProfile, when there is one
     if profile is not None:
-        if profile.special_care_center or profile.is_paneled_on(timezone.localdate()):
+        day = on or timezone.localdate()
+        if profile.special_care_center or profile.is_paneled_on(day):
             return ""
-        if profile.ccs_paneling == profile.Paneling.APPLICATION:
-            return f"{provider} is not CCS-paneled yet (application in progress)."
-        return f"{provider} is not CCS-paneled ({profile.get_ccs_paneling_display().lower()})."
+        if profile.ccs_paneling == "paneled":
+            return f"{provider}'s CCS paneling is not in effect on {day:%Y-%m-%d}."
+        return f"{provider}: {profile.get_ccs_paneling_display()}."
     if provider.type not in PANELED_PROVIDER_TYPES:
         return f"{provider} is not a CCS-paneled provider, Special Care Center or CCS-approved hospital."
     return ""
@@ -422,7 +423,7 @@ def sar_request(*, case: Case, service: str, provider: Organization, start_date:
         _validate_diagnoses([diagnosis])
     with transaction.atomic():
         sar = ServiceAuthorization(case=case, service=service.strip(), service_code=service_code.strip(), diagnosis=diagnosis,
-                                   provider=provider, provider_warning=provider_paneling_warning(provider)[:300],
+                                   provider=provider, provider_warning=provider_paneling_warning(provider, on=start_date)[:300],
                                    quantity=quantity, start_date=start_date, end_date=end_date, expedited=expedited,
                                    requested_at=requested_at, requested_by=requested_by)
         validate_model(sar)

@@ -136,6 +136,7 @@ GROUPS = {
     "rule": ("rule_code",),
     "organization": ("organization_id", "organization__name"),
     "owner": ("owner_id", "owner__username"),
+    "team": ("team_id", "team__name"),
     "month": ("month",),
 }
 COUNTED = (Deadline.Status.MET_ON_TIME, Deadline.Status.MET_LATE, Deadline.Status.MISSED)
@@ -168,8 +169,20 @@ def deadlines_for_figures(*, user) -> QuerySet[Deadline]:
     return Deadline.objects.filter(Q(owner=user) | Q(case__in=case_list_visible_to(user=user)))
 
 
+def deadlines_in_figures(*, user, start: datetime.date, end: datetime.date,
+                         using: str = "default") -> QuerySet[Deadline]:
+    """The deadlines :func:`compliance_figures` looks at for ``start``..``end`` (due dates, Pacific):
+    what a figure drills down to, so the list behind a number holds exactly what was counted."""
+    return (
+        deadlines_for_figures(user=user).using(using)
+        .filter(due_at__gte=_start_of_day(start), due_at__lt=_start_of_day(end + datetime.timedelta(days=1)))
+        .exclude(status__in=[Deadline.Status.CANCELLED, Deadline.Status.ENDED])
+        .exclude(rule_code__in=_window_codes())
+    )
+
+
 def compliance_figures(*, user, start: datetime.date, end: datetime.date,
-                       group_by: Sequence[str] = ("rule",)) -> list[dict]:
+                       group_by: Sequence[str] = ("rule",), using: str = "default") -> list[dict]:
     """Figures for deadlines due from ``start`` to ``end`` (inclusive, Pacific dates), grouped.
 
     Counted: deadlines that are met (on time or late) or missed; open ones not yet
@@ -177,16 +190,14 @@ def compliance_figures(*, user, start: datetime.date, end: datetime.date,
     ``due`` (counted total), ``met_on_time``, ``met_late``, ``missed``, ``open``
     (still open, e.g. paused or not yet due), ``on_time_rate`` (met on time ÷ counted, or
     None) and ``median_hours_to_meet`` (from the start to being met, met ones only).
+    ``using`` names the database to read (the dashboards pass the reports replica).
     """
     unknown = [name for name in group_by if name not in GROUPS]
     if unknown:
         raise ValueError(f"unknown grouping {unknown}; choose from {sorted(GROUPS)}")
     fields = [field for name in group_by for field in GROUPS[name]]
     qs = (
-        deadlines_for_figures(user=user)
-        .filter(due_at__gte=_start_of_day(start), due_at__lt=_start_of_day(end + datetime.timedelta(days=1)))
-        .exclude(status__in=[Deadline.Status.CANCELLED, Deadline.Status.ENDED])
-        .exclude(rule_code__in=_window_codes())
+        deadlines_in_figures(user=user, start=start, end=end, using=using)
         .annotate(month=TruncMonth("due_at", tzinfo=workdays.PACIFIC),
                   time_to_meet=ExpressionWrapper(F("met_at") - F("started_at"), output_field=DurationField()))
         .values(*fields)

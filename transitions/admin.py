@@ -118,3 +118,5 @@ class PlanCoordinationAdmin(ReadOnlyAdmin):
     list_display = ("case", "organization", "organization_name", "at", "by")
     list_filter = ("organization",)
     search_fields = MEMBER_SEARCH + ("organization_name",)
+
+from . import population_admin  # noqa: E402,F401  (Whole Child Model population transitions)

@@ -12,3 +12,16 @@ urlpatterns = [
     path("residential-stays/<int:episode_id>/notifications/", RecordPlanNotificationViewSet.as_view({"post": "create"}),
          name="api-residential-stay-notify"),
 ]
+
+# Whole Child Model population transitions (the plans' hand-over files and welcome call list).
+from .population_api import (  # noqa: E402
+    HandOverFileView, PopulationTransitionViewSet, WelcomeCallOutcomeView, WelcomeCallViewSet,
+)
+
+urlpatterns += [
+    path("population-transitions/", PopulationTransitionViewSet.as_view({"get": "list"}), name="api-population-transitions"),
+    path("population-transitions/<int:pk>/", PopulationTransitionViewSet.as_view({"get": "retrieve"}), name="api-population-transition"),
+    path("population-transitions/<int:pk>/calls/", WelcomeCallViewSet.as_view({"get": "list"}), name="api-population-calls"),
+    path("transitions/<int:pk>/files/<slug:kind>/", HandOverFileView.as_view(), name="api-population-file"),
+    path("welcome-calls/<int:call_id>/outcome/", WelcomeCallOutcomeView.as_view(), name="api-welcome-call-outcome"),
+]

@@ -18,3 +18,9 @@ class TransitionsConfig(AppConfig):
         # One tab for every program's transitions; on DMC-ODS cases it also carries the coordination records.
         register_case_section(key="transitions", title=_("Transitions of care"), template="transitions/_case_section.html",
                               order=70, context=_case_context)
+        from consents.selectors import register_disclosure_need
+
+        from .consent_needs import transition_needs
+
+        # The consents page lists what open transitions and DMC-ODS notifications will need to disclose.
+        register_disclosure_need(transition_needs)

@@ -81,6 +81,7 @@ class PopulationTransitionMember(models.Model):
     language = models.CharField(_("family's language"), max_length=8)
     address_valid = models.BooleanField(_("valid mailing address"), default=True)
     selected_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]
@@ -111,6 +112,7 @@ class DataDelivery(models.Model):
     withheld = models.PositiveIntegerField(_("children withheld"), default=0,
                                            help_text=_("Children of the transition the plan may no longer receive data about."))
     sha256 = models.CharField(max_length=64)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-delivered_at", "-pk"]
@@ -131,6 +133,7 @@ class FamilyNotice(models.Model):
                                         help_text=_("Why no letter could be sent (no valid address)."))
     follow_up_done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]
@@ -266,6 +269,7 @@ class FaqShare(models.Model):
     audiences = models.JSONField(_("shared with"), default=list)
     shared_at = models.DateTimeField(default=timezone.now)
     shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-shared_at"]
@@ -309,6 +313,7 @@ class BulkJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

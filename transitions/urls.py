@@ -13,3 +13,8 @@ urlpatterns = [
     path("<int:transition_id>/packet/", views.transition_packet, name="packet"),
     path("<str:target>/<int:pk>/<slug:name>/", views.action, name="action"),
 ]
+
+# Whole Child Model population transitions, ahead of the generic "<target>/<pk>/<name>/" action route.
+from .population_urls import urlpatterns as population_urlpatterns  # noqa: E402
+
+urlpatterns[:0] = population_urlpatterns

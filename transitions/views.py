@@ -173,8 +173,10 @@ def action(request, target: str, pk: int, name: str):
                 messages.success(request, spec.done or _t("Saved."))
                 url = _back_url(obj)
                 if request.htmx:
+                    # The panel sits on the page to come back to: reload it (the URL may differ only by its #fragment,
+                    # which a redirect would not reload).
                     response = HttpResponse(status=204)
-                    response["HX-Redirect"] = url
+                    response["HX-Refresh"] = "true"
                     return response
                 return redirect(url)
     else:
@@ -182,7 +184,8 @@ def action(request, target: str, pk: int, name: str):
     context = {"case": case, "member": case.member, "form": form, "title": spec.title, "submit": spec.submit,
                "action_url": request.get_full_path(), "section": SECTION, "panel": SECTION}
     template = "cases/_action_form.html" if request.htmx else "cases/case_action.html"
-    return render(request, template, context, status=400 if form.errors else 200)
+    # htmx swaps only 2xx answers: the panel gets the form with its errors as a 200; a full page says 400.
+    return render(request, template, context, status=400 if form.errors and not request.htmx else 200)
 
 
 # --------------------------------------------------------------------------- pages

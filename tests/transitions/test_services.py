@@ -478,3 +478,16 @@ def test_inter_county_transfer_started_within_seven_working_days_by_sending_reco
     assert err.value.rule == "transition.same_county"
     assert CareTransition.objects.count() == 1
     assert Referral.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_open_transition_and_residential_stay_show_as_consent_gaps_until_covered(world, case):
+    from consents.selectors import consent_gaps
+    svc.setting_admit(case=case, setting="residential", admitted_at=ago(hours=2), actor=world.manager, provider=world.residential)
+    svc.transition_open(case=case, kind="setting_change", event_at=ago(hours=1), actor=world.manager, to_setting="outpatient",
+                        recipient_organization=world.outpatient, reasons="Step down")
+    needs = {(g.need.recipient, g.need.purpose) for g in consent_gaps(member=case.member)}
+    assert {(world.outpatient, "transition"), (world.plan, "care_coordination")} <= needs
+    world.coordinated_consent(case.member)
+    needs = {(g.need.recipient, g.need.purpose) for g in consent_gaps(member=case.member)}
+    assert (world.outpatient, "transition") not in needs and (world.plan, "care_coordination") not in needs

@@ -198,3 +198,15 @@ def test_api_transitions_list_pins_queries_and_hides_part2_without_consent(clien
     world.coordinated_consent(cases[0].member)
     shown = client.get(reverse("api-transitions"), **bearer(liaison)).json()["results"]
     assert [t["member"] for t in shown] == [cases[0].member_id]
+
+
+@pytest.mark.django_db
+def test_case_page_shows_the_transitions_tab_with_dmc_coordination(client, world, case):
+    svc.problem_item_add(case=case, title="Unstable housing", actor=world.manager)
+    svc.crisis_record(case=case, at=ago(hours=2), description="Relapse", recorded_by=world.manager)
+    client.force_login(world.manager)
+    response = client.get(reverse("case_detail", args=[case.pk]), {"tab": "transitions"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Transitions of care" in body and "Unstable housing" in body and "Crisis: 24 hours" in body
+    assert reverse("transitions:action", args=["case", case.pk, "transition-open"]) in body

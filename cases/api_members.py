@@ -176,7 +176,7 @@ class CaseSerializer(serializers.ModelSerializer):
     def _withheld(self, case) -> list[str]:
         cache = self.context.setdefault("_withheld", {})
         if case.pk not in cache:
-            hide = case.program == Program.DMC_ODS and not sud_allowed(user=self.context["request"].user, member=case.member, case=case)
+            hide = case.program == Program.DMC_ODS and not sud_allowed(user=self.context["request"].user, member=case.member)
             cache[case.pk] = list(SUD_CASE_FIELDS) if hide else []
         return cache[case.pk]
 

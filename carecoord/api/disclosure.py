@@ -15,7 +15,7 @@ def is_plan_caller(user) -> bool:
     return getattr(user, "role", None) == User.Role.PLAN_LIAISON and user.organization_id is not None
 
 
-def sud_allowed(*, user, member, case=None) -> bool:
+def sud_allowed(*, user, member) -> bool:
     """May ``user`` be shown ``member``'s SUD data (e.g. a DMC-ODS case's ASAM level)?"""
     if not is_plan_caller(user):
         return True

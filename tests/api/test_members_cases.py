@@ -1,7 +1,7 @@
 """Members and cases through the API: plan scope (404, never listed), query counts, ETag/If-Match."""
 import pytest
 
-from cases.models import Case, TimelineEntry
+from cases.models import TimelineEntry
 from tests.api.conftest import bearer_client
 from tests.factories import CaseFactory, CoverageFactory, MemberFactory
 

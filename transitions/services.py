@@ -40,7 +40,7 @@ from referrals.models import Referral
 from referrals import services as referral_services
 
 from .models import (
-    DISCHARGE_FOLLOW_UP_SETTINGS, NON_PROGRAM_SETTINGS, RESIDENTIAL_SETTINGS, Assessment, CareTransition,
+    DISCHARGE_FOLLOW_UP_SETTINGS, NON_PROGRAM_SETTINGS, Assessment, CareTransition,
     ContactAttempt, CoordinatorInforming, CrisisEvent, MemberStatusChange, PlanCoordination, PlanNotification,
     ProblemListItem, ServiceNote, SettingEpisode, SettingOfCare, TransitionStep,
 )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("stalled/", views.stalled_list, name="stalled"),
     path("residential/", views.residential_list, name="residential"),
     path("monitoring/", views.monitoring, name="monitoring"),
+    path("adult-transition/", views.adult_transition_due, name="adult_due"),
     path("cases/<int:case_id>/", views.case_overview, name="case"),
     path("<int:transition_id>/", views.transition_detail, name="detail"),
     path("<int:transition_id>/packet/", views.transition_packet, name="packet"),

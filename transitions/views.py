@@ -35,8 +35,9 @@ from . import forms as f
 from . import services as svc
 from .models import CareTransition, CrisisEvent, ProblemListItem
 from .selectors import (
-    case_deadlines, episode_get_for_user, monitoring_report, plan_notification_list_visible_to, residential_notices_due,
-    stalled_after_days, transition_get_for_user, transition_steps, transitions_stalled,
+    case_deadlines, episode_get_for_user, members_due_transition_assessment, monitoring_report,
+    plan_notification_list_visible_to, residential_notices_due, stalled_after_days, transition_assessment_age,
+    transition_get_for_user, transition_steps, transitions_stalled,
 )
 
 SECTION = "transitions"
@@ -161,6 +162,8 @@ def action(request, target: str, pk: int, name: str):
         raise Http404
     obj = TARGETS[target](request.user, pk)
     case = _case_of(obj)
+    if not isinstance(obj, Case):
+        _record_access(request, members=[case.member_id], action="view", records=[(obj._meta.label_lower, obj.pk)])
     kwargs = spec.form_kwargs(obj) if spec.form_kwargs else {}
     if request.method == "POST":
         form = spec.form(request.POST, **kwargs)
@@ -254,6 +257,18 @@ def residential_list(request):
         _record_access(request, members=members, action="list",
                        records=[("transitions.plannotification", n.pk) for n in recent])
     return render(request, "transitions/residential.html", {"due": due, "recent": recent, "now": timezone.now()})
+
+
+@login_required
+def adult_transition_due(request):
+    """CCS members at or past the transition assessment age with no pediatric-to-adult transition open."""
+    members = list(members_due_transition_assessment(user=request.user).prefetch_related("cases")[:300])
+    if members:
+        _record_access(request, members=members, action="list")
+    ccs_cases = {m.pk: next((c for c in m.cases.all() if c.program == "ccs" and c.status != Case.Status.CLOSED), None)
+                 for m in members}
+    rows = [(m, ccs_cases[m.pk], m.age_on(timezone.localdate())) for m in members]
+    return render(request, "transitions/adult_due.html", {"rows": rows, "age": transition_assessment_age()})
 
 
 def _may_see_monitoring(user) -> bool:

@@ -23,7 +23,6 @@ from transitions.selectors import transitions_stalled
 
 from .factories import AssessmentFactory, DmcWorld, ServiceNoteFactory
 
-NOW = timezone.now
 
 
 def ago(**kwargs) -> datetime.datetime:

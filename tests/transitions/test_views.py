@@ -210,3 +210,18 @@ def test_case_page_shows_the_transitions_tab_with_dmc_coordination(client, world
     assert response.status_code == 200
     assert "Transitions of care" in body and "Unstable housing" in body and "Crisis: 24 hours" in body
     assert reverse("transitions:action", args=["case", case.pk, "transition-open"]) in body
+
+
+@pytest.mark.django_db
+def test_adult_transition_page_lists_ccs_members_of_age_and_prefills_the_kind(client, county_a, program_a, manager_a):
+    from tests.factories import CaseFactory, MemberFactory
+    today = timezone.localdate()
+    teen = CaseFactory(member=MemberFactory(county=county_a, date_of_birth=today.replace(year=today.year - 16)),
+                       organization=program_a, team=manager_a.team, primary_case_manager=manager_a)
+    child = CaseFactory(member=MemberFactory(county=county_a, date_of_birth=today.replace(year=today.year - 9)),
+                        organization=program_a, team=manager_a.team, primary_case_manager=manager_a)
+    client.force_login(manager_a)
+    body = client.get(reverse("transitions:adult_due")).content.decode()
+    assert teen.member.full_name in body and child.member.full_name not in body
+    form = client.get(reverse("transitions:action", args=["case", teen.pk, "transition-open"]), {"kind": "pediatric_to_adult"})
+    assert form.context["form"]["kind"].value() == "pediatric_to_adult"

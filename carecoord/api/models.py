@@ -25,6 +25,7 @@ def validate_https_url(value: str) -> None:
 
 class WebhookEvent(models.TextChoices):
     NOTICE_SENT = "notice.sent", _("A notice or notification was sent to the plan")
+    PING = "ping", _("Test event sent on request")
 
 
 class WebhookEndpoint(models.Model):

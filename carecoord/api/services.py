@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -50,6 +51,20 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor=None, **fields) 
     return endpoint
 
 
+def _queue_delivery(*, endpoint: WebhookEndpoint, event: str, subject_type: str, subject_id, data: dict) -> WebhookDelivery | None:
+    """One delivery of ``event`` to ``endpoint`` and its outbox message; None if it was already queued."""
+    delivery, created = WebhookDelivery.objects.get_or_create(
+        endpoint=endpoint, event=event, subject_type=subject_type, subject_id=str(subject_id), defaults={"payload": {}},
+    )
+    if not created:
+        return None
+    delivery.payload = {"id": str(delivery.id), "type": event, "created_at": timezone.now().isoformat(), "data": data}
+    delivery.outbox_message = outbox_enqueue(key=f"webhook:{delivery.id}", channel=WEBHOOK_CHANNEL,
+                                             payload={"delivery_id": str(delivery.id)})
+    delivery.save(update_fields=["payload", "outbox_message"])
+    return delivery
+
+
 def webhook_publish(*, plan_id: int, event: str, subject_type: str, subject_id, data: dict) -> list[WebhookDelivery]:
     """Queue ``event`` for every active endpoint of the plan that wants it.
 
@@ -60,21 +75,20 @@ def webhook_publish(*, plan_id: int, event: str, subject_type: str, subject_id, 
     deliveries = []
     with transaction.atomic():
         for endpoint in WebhookEndpoint.objects.filter(plan_id=plan_id, active=True):
-            if not endpoint.wants(event):
-                continue
-            delivery, created = WebhookDelivery.objects.get_or_create(
-                endpoint=endpoint, event=event, subject_type=subject_type, subject_id=str(subject_id),
-                defaults={"payload": {}},
-            )
-            if not created:
-                continue
-            delivery.payload = {
-                "id": str(delivery.id), "type": event, "created_at": timezone.now().isoformat(),
-                "data": data,
-            }
-            message = outbox_enqueue(key=f"webhook:{delivery.id}", channel=WEBHOOK_CHANNEL,
-                                     payload={"delivery_id": str(delivery.id)})
-            delivery.outbox_message = message
-            delivery.save(update_fields=["payload", "outbox_message"])
-            deliveries.append(delivery)
+            if endpoint.wants(event):
+                delivery = _queue_delivery(endpoint=endpoint, event=event, subject_type=subject_type,
+                                           subject_id=subject_id, data=data)
+                if delivery is not None:
+                    deliveries.append(delivery)
     return deliveries
+
+
+def webhook_ping(*, endpoint: WebhookEndpoint, actor=None) -> WebhookDelivery:
+    """Send a test event to one endpoint, so a plan can check its receiver and signature code."""
+    if not endpoint.active:
+        raise RuleViolation("The endpoint is paused; activate it first.", field="active", rule="webhook.endpoint_paused")
+    with transaction.atomic():
+        ping_id = uuid.uuid4()
+        return _queue_delivery(endpoint=endpoint, event=WebhookEvent.PING, subject_type="ping", subject_id=ping_id,
+                               data={"ping": str(ping_id), "endpoint": endpoint.pk,
+                                     "sent_by": actor.get_username() if actor is not None else None})

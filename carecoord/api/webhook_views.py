@@ -5,13 +5,14 @@ import django_filters
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .disclosure import is_plan_caller
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .pagination import CreatedCursorPagination
 from .schema import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
-from .services import webhook_endpoint_register, webhook_endpoint_update
+from .services import webhook_endpoint_register, webhook_endpoint_update, webhook_ping
 from .views import ScopedViewSetMixin
 
 
@@ -42,6 +43,54 @@ class PlanOnlyMixin:
         if not is_plan_caller(self.request.user):
             raise exceptions.PermissionDenied("Webhooks belong to a plan: use a plan liaison's token.")
         return self.request.user.organization
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    endpoint = serializers.PrimaryKeyRelatedField(read_only=True)
+    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices, read_only=True)
+    attempts = serializers.IntegerField(read_only=True, help_text="Attempts made so far.")
+    last_error = serializers.CharField(read_only=True, help_text="Why the last failed attempt failed.")
+    next_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                                help_text="When the next retry is due, while pending.")
+    payload = serializers.JSONField(read_only=True, help_text="The exact JSON body delivered.")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "endpoint", "event", "subject_type", "subject_id", "status", "attempts", "last_error",
+                  "next_attempt_at", "created_at", "delivered_at", "response_status", "payload"]
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    endpoint = django_filters.NumberFilter(field_name="endpoint_id")
+    event = django_filters.ChoiceFilter(choices=WebhookEvent.choices)
+    status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices, method="filter_status")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["endpoint", "event", "status", "created_after"]
+
+    def filter_status(self, queryset, name, value):
+        undelivered = Q(delivered_at__isnull=True)
+        return queryset.filter({
+            WebhookDelivery.Status.DELIVERED: Q(delivered_at__isnull=False),
+            WebhookDelivery.Status.FAILED: undelivered & Q(outbox_message__status="failed"),
+            WebhookDelivery.Status.SKIPPED: undelivered & Q(outbox_message__status="sent"),
+            WebhookDelivery.Status.PENDING: undelivered & (Q(outbox_message__status="pending") | Q(outbox_message__isnull=True)),
+        }[value])
+
+
+class DeliveryCursorPagination(CreatedCursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+DELIVERY_EXAMPLE = {
+    "id": "0b8e8f1c-3d6a-4f0e-9d53-2f1c2a8f6b11", "endpoint": 3, "event": "notice.sent", "subject_type": "notices.notice",
+    "subject_id": "88", "status": "pending", "attempts": 1, "last_error": "HTTP 503 from https://plan.example/carecoord/webhook",
+    "next_attempt_at": "2026-11-23T09:02:00-08:00", "created_at": "2026-11-23T09:01:00-08:00", "delivered_at": None,
+    "response_status": None, "payload": {"id": "0b8e8f1c-3d6a-4f0e-9d53-2f1c2a8f6b11", "type": "notice.sent",
+                                         "created_at": "2026-11-23T09:01:00-08:00", "data": {"notice": {"id": 88}}},
+}
 
 
 @extend_schema_view(
@@ -93,58 +142,26 @@ class WebhookEndpointViewSet(PlanOnlyMixin, mixins.ListModelMixin, mixins.Retrie
             endpoint = webhook_endpoint_update(endpoint=endpoint, actor=request.user, active=False)
         return Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Send a test event",
+        description="Queue a `ping` event to this endpoint (signed like every delivery) to check your receiver and "
+                    "signature code. Follow it at `/api/webhooks/deliveries/{id}/`.",
+        request=None, responses={202: WebhookDeliverySerializer, **WRITE_ERRORS},
+        examples=[OpenApiExample("Queued", response_only=True, status_codes=["202"], value={
+            **DELIVERY_EXAMPLE, "event": "ping", "subject_type": "ping", "attempts": 0, "last_error": "",
+            "payload": {"id": DELIVERY_EXAMPLE["id"], "type": "ping", "created_at": "2026-11-23T09:01:00-08:00",
+                        "data": {"ping": "5b0e…", "endpoint": 3, "sent_by": "liaison"}}})],
+    )
+    @action(detail=True, methods=["post"])
+    def ping(self, request, pk=None):
+        self.require_plan()
+        delivery = webhook_ping(endpoint=self.get_object(), actor=request.user)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
     def perform_update(self, serializer):
         self.require_plan()
         serializer.instance = webhook_endpoint_update(endpoint=serializer.instance, actor=self.request.user,
                                                       **serializer.validated_data)
-
-
-class WebhookDeliverySerializer(serializers.ModelSerializer):
-    endpoint = serializers.PrimaryKeyRelatedField(read_only=True)
-    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices, read_only=True)
-    attempts = serializers.IntegerField(read_only=True, help_text="Attempts made so far.")
-    last_error = serializers.CharField(read_only=True, help_text="Why the last failed attempt failed.")
-    next_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True,
-                                                help_text="When the next retry is due, while pending.")
-    payload = serializers.JSONField(read_only=True, help_text="The exact JSON body delivered.")
-
-    class Meta:
-        model = WebhookDelivery
-        fields = ["id", "endpoint", "event", "subject_type", "subject_id", "status", "attempts", "last_error",
-                  "next_attempt_at", "created_at", "delivered_at", "response_status", "payload"]
-
-
-class WebhookDeliveryFilter(django_filters.FilterSet):
-    endpoint = django_filters.NumberFilter(field_name="endpoint_id")
-    event = django_filters.ChoiceFilter(choices=WebhookEvent.choices)
-    status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices, method="filter_status")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-
-    class Meta:
-        model = WebhookDelivery
-        fields = ["endpoint", "event", "status", "created_after"]
-
-    def filter_status(self, queryset, name, value):
-        undelivered = Q(delivered_at__isnull=True)
-        return queryset.filter({
-            WebhookDelivery.Status.DELIVERED: Q(delivered_at__isnull=False),
-            WebhookDelivery.Status.FAILED: undelivered & Q(outbox_message__status="failed"),
-            WebhookDelivery.Status.SKIPPED: undelivered & Q(outbox_message__status="sent"),
-            WebhookDelivery.Status.PENDING: undelivered & (Q(outbox_message__status="pending") | Q(outbox_message__isnull=True)),
-        }[value])
-
-
-class DeliveryCursorPagination(CreatedCursorPagination):
-    ordering = ("-created_at", "-id")
-
-
-DELIVERY_EXAMPLE = {
-    "id": "0b8e8f1c-3d6a-4f0e-9d53-2f1c2a8f6b11", "endpoint": 3, "event": "notice.sent", "subject_type": "notices.notice",
-    "subject_id": "88", "status": "pending", "attempts": 1, "last_error": "HTTP 503 from https://plan.example/carecoord/webhook",
-    "next_attempt_at": "2026-11-23T09:02:00-08:00", "created_at": "2026-11-23T09:01:00-08:00", "delivered_at": None,
-    "response_status": None, "payload": {"id": "0b8e8f1c-3d6a-4f0e-9d53-2f1c2a8f6b11", "type": "notice.sent",
-                                         "created_at": "2026-11-23T09:01:00-08:00", "data": {"notice": {"id": 88}}},
-}
 
 
 @extend_schema_view(

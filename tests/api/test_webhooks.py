@@ -160,3 +160,15 @@ def test_a_notice_to_another_plan_is_not_delivered_to_this_one(liaison_client, c
 
     send_notice_to_plan(case_b, plan_y, UserFactory(organization=program_b))
     assert not WebhookDelivery.objects.exists()
+
+
+def test_ping_sends_a_signed_test_event_to_the_endpoint(trust_receiver, liaison_client):
+    with Receiver(*trust_receiver) as receiver:
+        endpoint = register(liaison_client, receiver.url)
+        queued = liaison_client.post(f"/api/webhooks/endpoints/{endpoint['id']}/ping/")
+        assert queued.status_code == 202 and queued.json()["event"] == "ping"
+        outbox_dispatch_pending()
+    request = receiver.accepted[0]
+    assert json.loads(request["body"])["type"] == "ping"
+    assert verify(endpoint["secret"], request["headers"]["Carecoord-Signature"], request["body"])
+    assert liaison_client.get(f"/api/webhooks/deliveries/{queued.json()['id']}/").json()["status"] == "delivered"

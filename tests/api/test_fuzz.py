@@ -17,7 +17,7 @@ from django.db import close_old_connections
 from carecoord.accounts.services import api_token_issue
 from tests.factories import CaseFactory, CoverageFactory, MemberFactory
 
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 8
 
 
 @pytest.fixture

@@ -83,6 +83,11 @@ def _case_of(target) -> Case:
     return target if isinstance(target, Case) else target.case
 
 
+def _steps_to_do(transition: CareTransition) -> list:
+    done = set(transition.steps.values_list("step", flat=True))
+    return [s for s in svc.checklist_for(transition) if s.code not in done]
+
+
 @dataclass(frozen=True)
 class Action:
     target: str
@@ -141,7 +146,7 @@ ACTIONS: dict[str, Action] = {
                               lambda c, u, d: svc.transition_open(case=c, actor=u, **d), done=_("Transition started.")),
     "transition-step": Action("transition", f.TransitionStepForm, _("Record a step"), _("Save"),
                               lambda t, u, d: svc.transition_step_record(transition=t, by=u, **d),
-                              form_kwargs=lambda t: {"steps": svc.checklist_for(t)}, done=_("Step recorded.")),
+                              form_kwargs=lambda t: {"steps": _steps_to_do(t)}, done=_("Step recorded.")),
     "transition-close": Action("transition", f.TransitionCloseForm, _("Close the transition"), _("Close"),
                                lambda t, u, d: svc.transition_close(transition=t, by=u, **d), done=_("Transition closed.")),
     "transition-cancel": Action("transition", f.TransitionCancelForm, _("Cancel the transition"), _("Cancel transition"),
@@ -214,7 +219,8 @@ def transition_detail(request, transition_id: int):
     deadlines = case_deadlines(transition.case, subjects=[transition] + ([transition.referral] if transition.referral_id else []))
     return render(request, "transitions/transition_detail.html", {
         "transition": transition, "case": transition.case, "member": transition.member, "steps": steps,
-        "checklist": checklist, "deadlines": deadlines, "step_form": f.TransitionStepForm(steps=svc.checklist_for(transition)),
+        "checklist": checklist, "deadlines": deadlines,
+        "next_step": next((s.code for s, is_done in checklist if not is_done), ""),
         "stalled": transition.is_open and transition.last_step_at < timezone.now() - datetime.timedelta(days=stalled_after_days()),
     })
 

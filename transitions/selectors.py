@@ -87,9 +87,12 @@ def members_due_transition_assessment(*, user, today: datetime.date | None = Non
     """CCS members old enough for the transition assessment, under 21, with no pediatric-to-adult transition open."""
     today = today or timezone.localdate()
     age = transition_assessment_age()
-    oldest_born = today.replace(year=today.year - 21)
-    youngest_born = today.replace(year=today.year - age) if not (today.month == 2 and today.day == 29) \
-        else today.replace(year=today.year - age, day=28)
+
+    def years_before(years: int) -> datetime.date:
+        day = 28 if (today.month, today.day) == (2, 29) else today.day  # 29 February in a non-leap year
+        return today.replace(year=today.year - years, day=day)
+
+    oldest_born, youngest_born = years_before(21), years_before(age)
     cases = case_list_visible_to(user=user).filter(program=Program.CCS).exclude(status=Case.Status.CLOSED)
     return (Member.objects.filter(cases__in=cases, date_of_birth__gt=oldest_born, date_of_birth__lte=youngest_born)
             .exclude(care_transitions__kind=CareTransition.Kind.PEDIATRIC_TO_ADULT,
@@ -219,10 +222,22 @@ def monitoring_report(*, user, months: list[datetime.date], organization_id: int
 # --------------------------------------------------------------------------- case page section
 
 
+def _part2_hidden_from(user, case: Case) -> bool:
+    """A plan's liaison sees a DMC-ODS (42 CFR Part 2) record only while a consent lets SUD information go to the plan."""
+    if case.program != Program.DMC_ODS or getattr(user, "role", None) != User.Role.PLAN_LIAISON or user.is_superuser:
+        return False
+    from consents.services import disclosure_check
+
+    return not disclosure_check(member=case.member, recipient=user.organization, purpose="care_coordination",
+                                categories=["sud"]).allowed
+
+
 def case_section_context(case: Case, user) -> dict:
     """What the case page's "Transitions of care" tab shows (the case was already loaded through the selector)."""
     from .services import checklist_for
 
+    if _part2_hidden_from(user, case):
+        return {"part2_hidden": True, "is_dmc": True, "transitions": [], "episodes": []}
     transitions = list(CareTransition.objects.filter(case=case).select_related("recipient_organization", "receiving_county")
                        .prefetch_related("steps").order_by("-event_at", "-pk")[:20])
     for tr in transitions:

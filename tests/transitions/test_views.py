@@ -225,3 +225,13 @@ def test_adult_transition_page_lists_ccs_members_of_age_and_prefills_the_kind(cl
     assert teen.member.full_name in body and child.member.full_name not in body
     form = client.get(reverse("transitions:action", args=["case", teen.pk, "transition-open"]), {"kind": "pediatric_to_adult"})
     assert form.context["form"]["kind"].value() == "pediatric_to_adult"
+
+
+@pytest.mark.django_db
+def test_plan_liaison_sees_the_dmc_tab_only_under_a_part2_consent_naming_the_plan(world, case):
+    from transitions.selectors import case_section_context
+    svc.problem_item_add(case=case, title="Unstable housing", actor=world.manager)
+    liaison = LiaisonFactory(organization=world.plan)
+    assert case_section_context(case, liaison) == {"part2_hidden": True, "is_dmc": True, "transitions": [], "episodes": []}
+    world.coordinated_consent(case.member)
+    assert [p.title for p in case_section_context(case, liaison)["problems"]] == ["Unstable housing"]

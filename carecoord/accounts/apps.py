@@ -11,4 +11,6 @@ class AccountsConfig(AppConfig):
 
         from .roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        # After every app's migrate, not only this one's: the roles name permissions of apps
+        # (cases, clocks, directory) whose permissions are created after accounts migrates.
+        post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dashboard/", include("carecoord.dashboards.urls")),
     path("referrals/", include("referrals.urls")),
     path("ccs/", include("cases.ccs_urls")),
+    path("ecm/", include("cases.ecm_urls")),
     path("consents/", include("consents.urls")),
     path("transitions/", include("transitions.urls")),
     path("notices/", include("notices.urls")),

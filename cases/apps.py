@@ -6,6 +6,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Members and cases"
 
     def ready(self):
-        from . import ccs_sections
+        from . import ccs_sections, ecm_sections
 
         ccs_sections.register()
+        ecm_sections.register()

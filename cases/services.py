@@ -107,6 +107,10 @@ def case_change_status(*, case: Case, status: str, actor=None, reason: str = "",
             )
         if status == Case.Status.CLOSED and not reason.strip():
             raise RuleViolation("A closed case needs a closing reason.", field="closed_reason", rule="case.close_reason")
+        if status == Case.Status.OPEN and case.program == "dmc_ods" and case.primary_case_manager_id is None:
+            # Seed 003 I.1: every DMC-ODS member has a primary case manager.
+            raise RuleViolation("Assign the primary case manager before opening a DMC-ODS case.",
+                                field="primary_case_manager", rule="dmc.primary_case_manager_required")
         case.status = status
         if status == Case.Status.OPEN:
             case.opened_at = at

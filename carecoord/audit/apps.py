@@ -14,3 +14,12 @@ class AuditConfig(AppConfig):
 
         # The admin app (first in INSTALLED_APPS) has registered every ModelAdmin by now.
         scope_admin_site(admin.site)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from cases.sections import register_member_section
+
+        from .reports import member_section_context
+
+        register_member_section(key="access", title=_("Access log"), template="audit/_member_access_section.html",
+                                order=900, context=member_section_context)

@@ -190,3 +190,13 @@ def user_access_report(*, subject, start: datetime, end: datetime, viewer) -> Us
 def recent_flags_q():
     """Access events a reviewer looks at first: break-glass grants and Part 2 reads."""
     return Q(action=AccessEvent.Action.BREAK_GLASS) | Q(part2=True)
+
+
+def member_section_context(member, user) -> dict:
+    """The member page's access tab: the last ten reads for reviewers, a notice for everyone else."""
+    if not may_review(user):
+        return {"may_review": False}
+    recent = list(AccessEvent.objects.filter(
+        Exists(AccessEventMember.objects.filter(event=OuterRef("pk"), member_id=member.pk))
+    ).order_by("-seq")[:10])
+    return {"may_review": True, "recent_access": recent}

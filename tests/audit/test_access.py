@@ -82,3 +82,21 @@ def test_demo_access_history_loads_once_and_verifies(capsys):
     assert AccessEvent.objects.filter(action="break_glass").exists()
     call_command("verify_audit_chain")
     assert "intact" in capsys.readouterr().out
+
+
+def test_audit_write_is_a_constant_handful_of_queries(case_a, case_b, manager_a, django_assert_max_num_queries):
+    # Given the chain head (a flushed test database may lack it) and a request that records 50 reads
+    from carecoord.audit.models import AuditChainHead
+
+    AuditChainHead.objects.get_or_create(pk=1)
+    request = _request(manager_a)
+    token = begin_request(request)
+    for i in range(25):
+        record_access(request, members=[case_a.member_id], records=[("cases.case", case_a.pk)], action="view")
+        record_access(request, members=[case_b.member_id], records=[("cases.member", case_b.member_id)],
+                      action="list")
+    # When the request ends, then the write is a few queries however many calls there were:
+    # part 2 lookups (one per model), savepoint, head lock, events, member index, head update
+    with django_assert_max_num_queries(8):
+        end_request(request, token)
+    assert AccessEvent.objects.count() == 2

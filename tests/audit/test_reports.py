@@ -144,3 +144,12 @@ def test_an_administrator_reads_any_report(client, case_b):
     client.force_login(admin)
     assert client.get(f"/audit/members/{case_b.member_id}/").status_code == 200
     assert client.get("/audit/", {"user": admin.username}).status_code == 302
+
+
+def test_member_page_links_reviewers_to_the_access_report(client, case_a, manager_a, supervisor_a):
+    client.force_login(manager_a)
+    assert f"/audit/members/{case_a.member_id}/" not in client.get(f"/members/{case_a.member_id}/").content.decode()
+    client.force_login(supervisor_a)
+    page = client.get(f"/members/{case_a.member_id}/").content.decode()
+    assert f"/audit/members/{case_a.member_id}/" in page
+    assert "manager_a" in page  # the manager's earlier read is in the recent access list

@@ -12,7 +12,8 @@ World keys: member, case, coverage, task, document, notification, user, webhook_
 webhook_delivery, ``model:<app_label.Model>`` (an instance built with its required fields
 filled, tied to the scope's member/case/user/organization) and ``org:<app_label.Model>`` (the
 same, for records scoped to an organization rather than a member: visible to every user of
-organization A / plan X). ``Lit("x")`` passes a literal.
+organization A / plan X); ``any:<app_label.Model>`` for records every signed-in user may read
+(e.g. the provider directory). ``Lit("x")`` passes a literal.
 """
 from __future__ import annotations
 
@@ -144,6 +145,48 @@ ROUTES: dict[str, R] = {
     "api-residential-notification": R(kwargs={"pk": "model:transitions.PlanNotification"}),
     "api-residential-stay-notify": R(kwargs={"episode_id": "model:transitions.SettingEpisode"}),
     "transitions:action": R(kwargs={"target": Lit("case"), "pk": "case", "name": Lit("note")}),
+    # Population transitions (a county's whole CCS caseload moving to a plan): scoped to the
+    # county program and plan, never showing another organization's members.
+    "api-population-transitions": R(),
+    "api-population-transition": R(kwargs={"pk": "org:transitions.PopulationTransition"}),
+    "api-population-calls": R(kwargs={"pk": "org:transitions.PopulationTransition"}),
+    "api-population-file": R(kwargs={"pk": "org:transitions.PopulationTransition", "kind": Lit("identification")}),
+    "api-welcome-call-outcome": R(kwargs={"call_id": "model:transitions.WelcomeCall"}),
+    "transitions:population_list": R(),
+    "transitions:population_create": R(),
+    "transitions:population_detail": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_confirm": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_ready": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_job_start": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_job_resume": R(kwargs={"transition_id": "org:transitions.PopulationTransition",
+                                                    "job_id": "org:transitions.BulkJob"}),
+    "transitions:population_progress": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_readiness_add": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_readiness_done": R(kwargs={"item_id": "org:transitions.ReadinessItem"}),
+    "transitions:population_members": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_follow_up": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_continuity": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_calls": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_call_record": R(kwargs={"call_id": "model:transitions.WelcomeCall"}),
+    "transitions:population_faq": R(kwargs={"transition_id": "org:transitions.PopulationTransition"}),
+    "transitions:population_file_check": R(kwargs={"transition_id": "org:transitions.PopulationTransition",
+                                                   "kind": Lit("identification"), "plan_id": "plan"}),
+    # Supervisor dashboards
+    "dashboard_compliance_cases": R(),
+    "dashboard_caseloads": R(),
+    "dashboard_escalations": R(),
+    "dashboard_programs": R(),
+    # Provider directory (providers are not member data: any signed-in user may read them)
+    "api_directory_providers": R(),
+    "directory:search": R(),
+    "directory:provider": R(kwargs={"profile_id": "any:directory.ProviderProfile"}),
+    "directory:unmet_need": R(),
+    "directory:import": R(),
+    "directory:export": R(),
+    "directory:gaps": R(),
+    "directory:utilization": R(kwargs={"member_id": "member"}),
+    "directory:concurrent_review": R(kwargs={"case_id": "case"}),
+    "directory:medical_report": R(kwargs={"case_id": "case"}),
     # Consents
     "consents:member_consents": R(kwargs={"member_id": "member"}),
     "consents:consent_create": R(kwargs={"member_id": "member", "kind": Lit("part2")}),
@@ -293,14 +336,14 @@ class World:
         if isinstance(key, Lit):
             return key.value
         s = self.scopes[scope]
-        if key in ("member", "case", "coverage", "task", "document", "user"):
+        if key in ("member", "case", "coverage", "task", "document", "user", "plan"):
             return getattr(s, key).pk
         if key == "notification":
             return self._notification(s, role).pk
         if key in ("webhook_endpoint", "webhook_delivery"):
             obj = self._webhook(s, key)
             return obj.pk if obj else 999999999
-        if key.startswith(("model:", "org:")):
+        if key.startswith(("model:", "org:", "any:")):
             obj = self.instance(key.split(":", 1)[1], scope)
             return obj.pk if obj is not None else 999999999
         raise KeyError(key)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from carecoord.accounts.models import Organization, User
 from carecoord.clocks.services import deadline_cancel, deadline_meet, deadline_start
 from carecoord.errors import RuleViolation
+from directory.selectors import provider_fit_warnings
 from referrals.models import Referral
 from referrals.services import (
     referral_attach_documents, referral_close, referral_create_inbound, referral_link_case, referral_note,
@@ -423,7 +424,8 @@ def sar_request(*, case: Case, service: str, provider: Organization, start_date:
         _validate_diagnoses([diagnosis])
     with transaction.atomic():
         sar = ServiceAuthorization(case=case, service=service.strip(), service_code=service_code.strip(), diagnosis=diagnosis,
-                                   provider=provider, provider_warning=provider_paneling_warning(provider, on=start_date)[:300],
+                                   provider=provider, provider_warning=" ".join(provider_fit_warnings(
+                                       provider, member=case.member, program=Program.CCS, on=start_date))[:300],
                                    quantity=quantity, start_date=start_date, end_date=end_date, expedited=expedited,
                                    requested_at=requested_at, requested_by=requested_by)
         validate_model(sar)

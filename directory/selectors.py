@@ -63,7 +63,8 @@ def member_origin(member) -> tuple[float, float] | None:
     return zip_point(member.zip_code) if member is not None else None
 
 
-def provider_fit_warnings(provider: Organization | None, *, member=None, program: str = "") -> list[str]:
+def provider_fit_warnings(provider: Organization | None, *, member=None, program: str = "",
+                          on: datetime.date | None = None) -> list[str]:
     """Why this provider may be a poor choice for this member: each reason in words (empty list: a good fit).
 
     CCS paneling is judged in one place, ``cases.ccs.provider_paneling_warning``, which reads
@@ -76,7 +77,7 @@ def provider_fit_warnings(provider: Organization | None, *, member=None, program
     warnings = []
     profile = getattr(provider, "profile", None)
     if program == "ccs":
-        paneling = provider_paneling_warning(provider)
+        paneling = provider_paneling_warning(provider, on=on)
         if paneling:
             warnings.append(paneling)
     if profile is not None and member is not None:

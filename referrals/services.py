@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from carecoord.accounts.models import User
 from carecoord.errors import RuleViolation
+from directory.selectors import provider_fit_warnings
 from cases.models import Case, Member
 from cases.services import validate_model
 from cases.timeline import timeline_record
@@ -148,10 +149,13 @@ def referral_create_outbound(*, case: Case, service_type: str, actor=None, recip
                             status=S.DRAFT, status_changed_at=at, created_by=actor)
         validate_model(referral)
         referral.save()
-        _event(referral=referral, action="created", actor=actor, at=at, note=reason[:500])
+        # A poor fit (not paneled, out of the member's plan, not accepting) warns but does not block.
+        warnings = provider_fit_warnings(recipient_organization, member=case.member, program=case.program)
+        _event(referral=referral, action="created", actor=actor, at=at, note=reason[:500], data={"warnings": warnings})
         _timeline(referral, kind="referral.created", actor=actor, at=at,
                   summary=f"Referral to {referral.get_service_type_display()}"
-                  + (f" ({recipient_organization})" if recipient_organization else "") + " started")
+                  + (f" ({recipient_organization})" if recipient_organization else "") + " started"
+                  + (f" — {' '.join(warnings)}" if warnings else ""))
     return referral
 
 

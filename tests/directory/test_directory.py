@@ -76,7 +76,7 @@ def test_non_paneled_provider_on_a_ccs_sar_warns(county_a, manager_a, program_a)
                       start_date=timezone.localdate(), end_date=timezone.localdate() + datetime.timedelta(days=30),
                       requested_by=manager_a)
     # then the SAR carries the warning with the reason, and a paneled one does not
-    assert "not CCS-paneled" in sar.provider_warning and "lapsed" in sar.provider_warning
+    assert sar.provider_warning == "Lapsed Lung: CCS paneling lapsed."
     paneled = _profile("Paneled Lung", services=["pulmonology"], county=county_a)
     ok = sar_request(case=case, service="Clinic visit", provider=paneled.organization, start_date=timezone.localdate(),
                      end_date=timezone.localdate() + datetime.timedelta(days=30), requested_by=manager_a)
@@ -215,3 +215,19 @@ def test_directory_api_lists_matches(client, liaison_x, county_a):
     assert [row["name"] for row in response.json()] == ["Api Lung"]
     bad = client.get("/api/directory/providers/", {"service": "astrology"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "service"
+
+
+@pytest.mark.django_db
+def test_outbound_referral_to_a_poor_fit_records_the_warnings(county_a, manager_a, program_a, plan_x, plan_y):
+    from referrals.services import referral_create_outbound
+
+    member = MemberFactory(county=county_a)
+    CoverageFactory(member=member, plan=plan_x)
+    case = CaseFactory(member=member, organization=program_a, program="ccs", team=manager_a.team)
+    full = _profile("Full Lung", services=["pulmonology"], county=county_a, plans=[plan_y], accepting=False)
+    referral = referral_create_outbound(case=case, service_type="ccs_specialist", recipient_organization=full.organization,
+                                        actor=manager_a, reason="Chronic cough")
+    warnings = referral.events.get(action="created").data["warnings"]
+    assert any("not in the network of Plan X" in w for w in warnings)
+    assert any("not accepting new patients" in w for w in warnings)
+    assert "not accepting new patients" in case.timeline.get(kind="referral.created").summary

@@ -89,6 +89,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'carecoord.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Pages and APIs run short indexed queries: PostgreSQL's JIT would spend seconds compiling any plan
+# whose cost estimate looks large (seen in the scale benchmark) and never pays back on a page.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # Reports (dashboards, compliance figures, exports) may read from a replica.
 if env.str("REPORTS_DATABASE_URL", default=""):
     DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")

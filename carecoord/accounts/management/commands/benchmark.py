@@ -1,0 +1,44 @@
+"""Benchmark pages, APIs, the export and the sweep on the loaded data set (see carecoord.scale.bench)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from carecoord.scale.bench import Benchmark, compare, format_table, save
+from cases.models import Member
+
+
+class Command(BaseCommand):
+    help = "Median and p95 of the work queue, case lists, member search, dashboard, tracking-list export and sweep."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=20, help="Repeats per scenario (at least 20 for the report).")
+        parser.add_argument("--deep-pages", type=int, default=10, help="How many cursor pages in the deep page is.")
+        parser.add_argument("--compare", action="store_true", help="Print growth across the saved results and stop.")
+        parser.add_argument("--out", default=str(Path(settings.VAR_DIR) / "bench"), help="Where results are saved as <members>.json.")
+        parser.add_argument("--no-save", action="store_true")
+
+    def handle(self, *args, runs: int, deep_pages: int, compare: bool, out: str, no_save: bool, **options):
+        directory = Path(out)
+        if compare:
+            self.stdout.write(_compare(directory))
+            return
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmark runs on PostgreSQL (set DATABASE_URL).")
+        members = Member.objects.count()
+        if not members:
+            raise CommandError("No data set: run generate_dataset first.")
+        self.stdout.write(f"Benchmark on {members:,} members, {runs} runs per scenario")
+        results = Benchmark(runs=runs, deep_pages=deep_pages, log=self.stdout.write).run()
+        self.stdout.write("")
+        self.stdout.write(format_table(results))
+        if not no_save:
+            path = save(results, members=members, directory=directory)
+            self.stdout.write(f"\nSaved {path}")
+
+
+def _compare(directory: Path) -> str:
+    return compare(directory)

@@ -1,0 +1,425 @@
+"""The benchmark: real pages and API calls on the loaded data set, against their own SQL.
+
+Each scenario is a real request through Django's test ``Client`` as a real user of
+the data set (the real view, middleware, templates, serializers and audit writes),
+repeated and summarised as median and 95th percentile. For each one the harness
+also times the bare SQL: the query that returns the scenario's rows (the slowest
+SELECT the request ran — the page's own query, captured exactly as Django sent
+it), re-run with ``cursor.execute`` on the same indexes, and prints the ratio.
+``EXPLAIN`` of that query names the indexes it uses. Query counts are taken per
+request, and for list APIs at two page sizes to show they do not grow with it.
+
+The tracking-list export streams the whole CSV; it reports rows per second and
+the peak Python memory (``tracemalloc``) at two sizes (a small county and the
+largest), which must stay flat as rows grow. The deadline sweep times one claim
+batch (``carecoord.clocks.sweep._claim``: the indexed ``SELECT … FOR UPDATE SKIP
+LOCKED`` and the lease ``UPDATE``), rolled back so the data set is unchanged.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from carecoord.accounts.models import County, Organization, User
+from cases.models import Case, Member
+
+TARGET_P95_MS = 100.0
+TARGET_RATIO = 3.0
+TARGET_SWEEP_MS = 50.0
+TARGET_EXPORT_ROWS_PER_S = 20_000
+
+
+@dataclass
+class Result:
+    key: str
+    label: str
+    url: str = ""
+    status: int = 0
+    runs: int = 0
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    sql_median_ms: float | None = None
+    ratio: float | None = None
+    queries: int | None = None
+    queries_small_page: int | None = None
+    rows: int | None = None
+    indexes: list[str] = field(default_factory=list)
+    rows_per_s: float | None = None
+    peak_kib: float | None = None
+    note: str = ""
+
+    def misses(self) -> list[str]:
+        out = []
+        if self.status and self.status >= 400:
+            return [f"HTTP {self.status}"]
+        if self.p95_ms is not None and self.key != "sweep" and not self.key.startswith("export") and self.p95_ms > TARGET_P95_MS:
+            out.append(f"p95 {self.p95_ms:.0f} ms > {TARGET_P95_MS:.0f}")
+        if self.key == "sweep" and self.p95_ms is not None and self.p95_ms > TARGET_SWEEP_MS:
+            out.append(f"sweep p95 {self.p95_ms:.0f} ms > {TARGET_SWEEP_MS:.0f}")
+        if self.ratio is not None and self.ratio > TARGET_RATIO:
+            out.append(f"ratio {self.ratio:.1f}× > {TARGET_RATIO:.0f}")
+        if self.rows_per_s is not None and self.rows_per_s < TARGET_EXPORT_ROWS_PER_S:
+            out.append(f"{self.rows_per_s:,.0f} rows/s < {TARGET_EXPORT_ROWS_PER_S:,}")
+        if self.queries is not None and self.queries_small_page is not None and self.queries != self.queries_small_page:
+            out.append(f"queries {self.queries_small_page}→{self.queries} with page size")
+        return out
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+_SELECT = re.compile(r"^\s*(SELECT|WITH)\b", re.I)
+
+
+def main_query(captured: list[dict]) -> str | None:
+    """The request's slowest SELECT (its page query), as the exact SQL text Django sent."""
+    selects = [q for q in captured if _SELECT.match(q["sql"]) and "django_session" not in q["sql"]]
+    if not selects:
+        return None
+    return max(selects, key=lambda q: float(q["time"]))["sql"]
+
+
+def explain_indexes(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    found: list[str] = []
+
+    def walk(node):
+        name = node.get("Index Name")
+        if name:
+            label = f"{name} ({'index-only' if node['Node Type'] == 'Index Only Scan' else node['Node Type'].lower()})"
+            if label not in found:
+                found.append(label)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return found
+
+
+def time_sql(sql: str, runs: int) -> tuple[float, int]:
+    times, rows = [], 0
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            started = time.perf_counter()
+            cursor.execute(sql)
+            rows = len(cursor.fetchall())
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), rows
+
+
+class Benchmark:
+    def __init__(self, *, runs: int = 20, deep_pages: int = 10, log: Callable[[str], None] = print):
+        self.runs = max(runs, 1)
+        self.deep_pages = deep_pages
+        self.log = log
+        self.results: list[Result] = []
+        self.users = pick_users()
+
+    # ---------------------------------------------------------------- requests
+    def _client(self, user: User) -> Client:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        return client
+
+    def request(self, key: str, label: str, user: User | None, url: str, *, small_url: str | None = None,
+                rows_of: Callable | None = None) -> Result:
+        result = Result(key=key, label=label, url=url)
+        if user is None:
+            result.note = "no such user in the data set"
+            self.results.append(result)
+            return result
+        client = self._client(user)
+        response = client.get(url)  # warm: caches, compiled templates, plans
+        result.status = response.status_code
+        if response.status_code >= 400 or response.status_code in (301, 302):
+            result.note = "missing" if response.status_code == 404 else f"HTTP {response.status_code}"
+            self.results.append(result)
+            self.log(f"  {label}: {result.note}")
+            return result
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        result.queries = len(ctx.captured_queries)
+        sql = main_query(ctx.captured_queries)
+        if rows_of is not None:
+            result.rows = rows_of(response)
+        times = []
+        for _ in range(self.runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            _ = response.content
+            times.append((time.perf_counter() - started) * 1000)
+        result.runs = len(times)
+        result.median_ms = statistics.median(times)
+        result.p95_ms = percentile(times, 0.95)
+        if sql:
+            result.sql_median_ms, sql_rows = time_sql(sql, self.runs)
+            result.indexes = explain_indexes(sql)
+            result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
+            if result.rows is None:
+                result.rows = sql_rows
+        if small_url:
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(small_url)
+            result.queries_small_page = len(ctx.captured_queries)
+        self.results.append(result)
+        self.log(f"  {label}: median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
+                 f"sql {result.sql_median_ms or 0:.1f} ms, {result.queries} queries")
+        return result
+
+    def deep_url(self, user: User | None, url: str) -> str | None:
+        """Follow the cursor ``deep_pages`` pages in; the URL of that page."""
+        if user is None:
+            return None
+        client = self._client(user)
+        for _ in range(self.deep_pages):
+            response = client.get(url)
+            if response.status_code != 200:
+                return None
+            nxt = response.json().get("next")
+            if not nxt:
+                break
+            url = nxt.split("localhost", 1)[-1] if "localhost" in nxt else nxt
+        return url
+
+    # ---------------------------------------------------------------- scenarios
+    def run(self) -> list[Result]:
+        u = self.users
+        count = lambda r: len(r.json().get("results", [])) if r.get("Content-Type", "").startswith("application/json") else None  # noqa: E731
+        self.log("Work queue")
+        self.request("queue_page", "Work queue page (case manager)", u["case_manager"], "/")
+        self.request("queue_api", "Work queue API (case manager)", u["case_manager"], "/api/work-queue/",
+                     small_url="/api/work-queue/?page_size=10", rows_of=count)
+        self.request("queue_api_supervisor", "Work queue API (supervisor)", u["supervisor"], "/api/work-queue/",
+                     small_url="/api/work-queue/?page_size=10", rows_of=count)
+        self.log("Case lists")
+        for role in ("case_manager", "supervisor", "plan_liaison"):
+            user = u[role]
+            self.request(f"cases_{role}", f"Case list API, first page ({role.replace('_', ' ')})", user, "/api/cases/",
+                         small_url="/api/cases/?page_size=10", rows_of=count)
+            deep = self.deep_url(user, "/api/cases/")
+            if deep:
+                self.request(f"cases_{role}_deep", f"Case list API, page {self.deep_pages + 1} ({role.replace('_', ' ')})",
+                             user, deep, rows_of=count)
+        self.log("Member search")
+        name = u["search_name"]
+        self.request("search_page", f"Member search page (?q={name})", u["case_manager"], f"/members/?q={name}")
+        self.request("search_page_supervisor", f"Member search page, supervisor (?q={name})", u["supervisor"],
+                     f"/members/?q={name}")
+        self.request("members_api", f"Members API (liaison, last_name={name})", u["plan_liaison"],
+                     f"/api/members/?last_name={name}", small_url=f"/api/members/?last_name={name}&page_size=10",
+                     rows_of=count)
+        self.log("Dashboard")
+        self.request("dashboard", "Dashboard (supervisor)", u["supervisor"], "/dashboard/")
+        self.log("Tracking list export")
+        self.export()
+        self.log("Deadline sweep")
+        self.sweep()
+        return self.results
+
+    def export(self) -> None:
+        for key, (user, plan_id) in (("export_small", self.users["export_small"]), ("export_large", self.users["export_large"])):
+            url = f"/api/tracking-list.csv?plan={plan_id}"
+            label = f"Tracking list CSV ({'small county' if key == 'export_small' else 'largest county'})"
+            result = Result(key=key, label=label, url=url)
+            client = self._client(user)
+            response = client.get(url)
+            result.status = response.status_code
+            if response.status_code != 200:
+                result.note = "missing" if response.status_code == 404 else f"HTTP {response.status_code}"
+                self.results.append(result)
+                self.log(f"  {label}: {result.note}")
+                continue
+            times, rows = [], 0
+            runs = max(3, min(self.runs, 5))
+            for _ in range(runs):
+                started = time.perf_counter()
+                response = client.get(url)
+                rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+                times.append((time.perf_counter() - started) * 1000)
+            # Peak Python memory while streaming (a separate pass: tracemalloc slows the code it watches).
+            tracemalloc.start()
+            response = client.get(url)
+            for _chunk in response.streaming_content:
+                pass
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+                for _chunk in response.streaming_content:
+                    pass
+            result.queries = len(ctx.captured_queries)
+            sql = main_query(ctx.captured_queries)
+            result.runs = runs
+            result.median_ms = statistics.median(times)
+            result.p95_ms = percentile(times, 0.95)
+            result.rows = rows
+            result.rows_per_s = rows / (result.median_ms / 1000) if result.median_ms else None
+            result.peak_kib = peak / 1024
+            if sql:
+                # The export reads with a server-side cursor; the bare query is the whole row set.
+                result.sql_median_ms, _ = time_sql(sql, runs)
+                result.indexes = explain_indexes(sql)
+                result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
+            self.results.append(result)
+            self.log(f"  {label}: {rows:,} rows, {result.rows_per_s or 0:,.0f} rows/s, peak {result.peak_kib:,.0f} KiB")
+
+    def sweep(self) -> None:
+        from carecoord.clocks import sweep as sweeping
+        from carecoord.clocks.models import Deadline
+
+        step = next(s for s in sweeping.STEPS if s.name == "missed")
+        batch = settings.CARECOORD.get("SWEEP_BATCH_SIZE", 500)
+        lease = datetime.timedelta(seconds=settings.CARECOORD.get("SWEEP_LEASE_SECONDS", 120))
+        now = timezone.now()
+        open_count = Deadline.objects.filter(status=Deadline.Status.OPEN).count()
+        result = Result(key="sweep", label=f"Deadline sweep: one claim batch of {batch}", url="sweep._claim")
+        times, claimed = [], 0
+        for _ in range(self.runs):
+            with transaction.atomic():
+                started = time.perf_counter()
+                ids = sweeping._claim(step, now=now, batch_size=batch, lease=lease)
+                times.append((time.perf_counter() - started) * 1000)
+                claimed = len(ids)
+                transaction.set_rollback(True)
+        qs = (sweeping._due_rows(step, now).filter(lease_until__isnull=True)
+              .order_by(step.order_by, "pk").values_list("pk", flat=True)[:batch])
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            literal = cursor.mogrify(sql, params).decode() if hasattr(cursor, "mogrify") else cursor.cursor.mogrify(sql, params).decode()
+        result.runs = len(times)
+        result.median_ms = statistics.median(times)
+        result.p95_ms = percentile(times, 0.95)
+        result.rows = claimed
+        result.queries = 2
+        result.sql_median_ms, _ = time_sql(literal, self.runs)
+        result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
+        result.indexes = explain_indexes(literal)
+        result.note = f"{open_count:,} open deadlines"
+        self.results.append(result)
+        self.log(f"  sweep batch: {claimed} rows, median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms ({result.note})")
+
+
+def pick_users() -> dict:
+    """Typical users of the data set: a case manager with a full caseload, their supervisor, a liaison of the largest plan."""
+    users: dict = {}
+    cm = (User.objects.filter(role=User.Role.CASE_MANAGER, is_active=True)
+          .annotate(n=Count("primary_cases")).order_by("-n", "pk").first())
+    users["case_manager"] = cm
+    users["supervisor"] = cm.team.supervisor if cm and cm.team_id else User.objects.filter(role=User.Role.SUPERVISOR).first()
+    plan = (Organization.objects.filter(type=Organization.Type.MCP).annotate(n=Count("enrollments"))
+            .order_by("-n", "pk").first())
+    users["plan_liaison"] = User.objects.filter(role=User.Role.PLAN_LIAISON, organization=plan).order_by("pk").first()
+    common = (Member.objects.values("last_name").annotate(n=Count("id")).order_by("-n").first() or {}).get("last_name", "Garcia")
+    users["search_name"] = common
+    # Export at two sizes: the CCS supervisor of a small county and of the largest, each with its largest plan.
+    sizes = []
+    for county in County.objects.all():
+        ccs = Organization.objects.filter(county=county, type=Organization.Type.CCS_COUNTY).first()
+        supervisor = User.objects.filter(organization=ccs, role=User.Role.SUPERVISOR).order_by("pk").first() if ccs else None
+        if supervisor is None:
+            continue
+        top = (Case.objects.filter(organization=ccs, program="ccs", member__coverages__end_date__isnull=True,
+                                   member__coverages__plan__isnull=False)
+               .values("member__coverages__plan").annotate(n=Count("id")).order_by("-n").first())
+        if top:
+            sizes.append((top["n"], supervisor, top["member__coverages__plan"]))
+    sizes.sort(key=lambda t: t[0])
+    if sizes:
+        users["export_small"] = (sizes[0][1], sizes[0][2])
+        users["export_large"] = (sizes[-1][1], sizes[-1][2])
+    return users
+
+
+# ---------------------------------------------------------------- output
+
+def format_table(results: list[Result]) -> str:
+    header = f"{'scenario':<52} {'median':>8} {'p95':>8} {'SQL':>7} {'ratio':>6} {'queries':>9} {'rows':>7}  target"
+    lines = [header, "-" * len(header)]
+    for r in results:
+        if r.runs == 0:
+            lines.append(f"{r.label:<52} {'—':>8} {'—':>8} {'—':>7} {'—':>6} {'—':>9} {'—':>7}  {r.note}")
+            continue
+        queries = f"{r.queries_small_page}/{r.queries}" if r.queries_small_page is not None else f"{r.queries}"
+        misses = r.misses()
+        extra = ""
+        if r.rows_per_s is not None:
+            extra = f" {r.rows_per_s:,.0f} rows/s, peak {r.peak_kib:,.0f} KiB"
+        lines.append(
+            f"{r.label:<52} {r.median_ms:>7.1f}ms {r.p95_ms:>6.1f}ms {r.sql_median_ms or 0:>5.1f}ms "
+            f"{(f'{r.ratio:.1f}x' if r.ratio else '—'):>6} {queries:>9} {r.rows if r.rows is not None else '—':>7}  "
+            f"{'ok' if not misses else 'MISS: ' + '; '.join(misses)}{extra}"
+        )
+    lines.append("")
+    lines.append("SQL = the page's own query re-run bare (cursor.execute); queries = per request (page size 10/default where shown).")
+    for r in results:
+        if r.indexes:
+            lines.append(f"  {r.key}: {', '.join(r.indexes)}")
+    return "\n".join(lines)
+
+
+def save(results: list[Result], *, members: int, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{members}.json"
+    payload = {"members": members, "at": timezone.now().isoformat(), "results": [asdict(r) for r in results]}
+    path.write_text(json.dumps(payload, indent=1, default=str))
+    return path
+
+
+def compare(directory: Path) -> str:
+    """Each figure at every saved size, and how it grows from the smallest size to the largest."""
+    runs = sorted((json.loads(p.read_text()) for p in directory.glob("*.json")), key=lambda d: d["members"])
+    if not runs:
+        return "No saved results (run benchmark first)."
+    sizes = [d["members"] for d in runs]
+    by_key: dict[str, dict[int, dict]] = {}
+    labels: dict[str, str] = {}
+    for data in runs:
+        for r in data["results"]:
+            by_key.setdefault(r["key"], {})[data["members"]] = r
+            labels[r["key"]] = r["label"]
+    cols = "".join(f"{f'{s:,}':>22}" for s in sizes)
+    header = f"{'p95 ms (median ms) at members':<52}{cols}  {'growth':>8}"
+    lines = [header, "-" * len(header)]
+    data_growth = sizes[-1] / sizes[0] if sizes[0] else 0
+    for key, per_size in by_key.items():
+        cells, first, last = "", None, None
+        for s in sizes:
+            r = per_size.get(s)
+            if not r or not r.get("runs"):
+                cells += f"{'—':>22}"
+                continue
+            if r.get("rows_per_s"):
+                cell = f"{r['rows_per_s']:,.0f}/s {r['peak_kib']:,.0f}KiB"
+            else:
+                cell = f"{r['p95_ms']:.1f} ({r['median_ms']:.1f})"
+            cells += f"{cell:>22}"
+            value = r["median_ms"] if not r.get("rows_per_s") else r["median_ms"] / max(r["rows"], 1)
+            first = value if first is None else first
+            last = value
+        growth = f"{last / first:.1f}x" if first and last else "—"
+        lines.append(f"{labels[key]:<52}{cells}  {growth:>8}")
+    lines.append("")
+    lines.append(f"Total data grows {data_growth:,.0f}x from {sizes[0]:,} to {sizes[-1]:,} members; growth is the median's "
+                 "(per row for the export). Linear growth would show as ~the same factor.")
+    return "\n".join(lines)

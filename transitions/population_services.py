@@ -497,7 +497,7 @@ def bulk_job_run(job_id: int, *, max_batches: int | None = None) -> BulkJob | No
     batches = 0
     while max_batches is None or batches < max_batches:
         with transaction.atomic():
-            job = BulkJob.objects.select_for_update().select_related("transition", "requested_by").get(pk=job_id)
+            job = BulkJob.objects.select_for_update(of=("self",)).select_related("transition", "requested_by").get(pk=job_id)
             if job.runs != run or not job.is_live:
                 return job
             transition = job.transition

@@ -58,6 +58,7 @@ class Result:
     queries_small_page: int | None = None
     rows: int | None = None
     indexes: list[str] = field(default_factory=list)
+    db_ms: float | None = None  # all the request's queries (one sample), for how much of it is the database
     rows_per_s: float | None = None
     peak_kib: float | None = None
     note: str = ""
@@ -88,9 +89,16 @@ def percentile(values: list[float], share: float) -> float:
 _SELECT = re.compile(r"^\s*(SELECT|WITH)\b", re.I)
 
 
-def main_query(captured: list[dict]) -> str | None:
-    """The request's slowest SELECT (its page query), as the exact SQL text Django sent."""
+_FIRST_FROM = re.compile(r'\sFROM\s+"([a-z0-9_]+)"', re.I)
+
+
+def main_query(captured: list[dict], table: str | None = None) -> str | None:
+    """The request's page query, as the exact SQL text Django sent: the slowest SELECT reading
+    ``table`` (the scenario's rows), else the slowest SELECT at all (sessions left out)."""
     selects = [q for q in captured if _SELECT.match(q["sql"]) and "django_session" not in q["sql"]]
+    if table:
+        own = [q for q in selects if (m := _FIRST_FROM.search(q["sql"])) and m.group(1) == table]
+        selects = own or selects
     if not selects:
         return None
     return max(selects, key=lambda q: float(q["time"]))["sql"]
@@ -142,7 +150,7 @@ class Benchmark:
         client.force_login(user)
         return client
 
-    def request(self, key: str, label: str, user: User | None, url: str, *, small_url: str | None = None,
+    def request(self, key: str, label: str, user: User | None, url: str, *, table: str, small_url: str | None = None,
                 rows_of: Callable | None = None) -> Result:
         result = Result(key=key, label=label, url=url)
         if user is None:
@@ -160,7 +168,8 @@ class Benchmark:
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         result.queries = len(ctx.captured_queries)
-        sql = main_query(ctx.captured_queries)
+        result.db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        sql = main_query(ctx.captured_queries, table)
         if rows_of is not None:
             result.rows = rows_of(response)
         times = []
@@ -207,30 +216,30 @@ class Benchmark:
         u = self.users
         count = lambda r: len(r.json().get("results", [])) if r.get("Content-Type", "").startswith("application/json") else None  # noqa: E731
         self.log("Work queue")
-        self.request("queue_page", "Work queue page (case manager)", u["case_manager"], "/")
-        self.request("queue_api", "Work queue API (case manager)", u["case_manager"], "/api/work-queue/",
+        self.request("queue_page", "Work queue page (case manager)", u["case_manager"], "/", table="clocks_deadline")
+        self.request("queue_api", "Work queue API (case manager)", u["case_manager"], "/api/work-queue/", table="clocks_deadline",
                      small_url="/api/work-queue/?page_size=10", rows_of=count)
-        self.request("queue_api_supervisor", "Work queue API (supervisor)", u["supervisor"], "/api/work-queue/",
+        self.request("queue_api_supervisor", "Work queue API (supervisor)", u["supervisor"], "/api/work-queue/", table="clocks_deadline",
                      small_url="/api/work-queue/?page_size=10", rows_of=count)
         self.log("Case lists")
         for role in ("case_manager", "supervisor", "plan_liaison"):
             user = u[role]
-            self.request(f"cases_{role}", f"Case list API, first page ({role.replace('_', ' ')})", user, "/api/cases/",
+            self.request(f"cases_{role}", f"Case list API, first page ({role.replace('_', ' ')})", user, "/api/cases/", table="cases_case",
                          small_url="/api/cases/?page_size=10", rows_of=count)
             deep = self.deep_url(user, "/api/cases/")
             if deep:
                 self.request(f"cases_{role}_deep", f"Case list API, page {self.deep_pages + 1} ({role.replace('_', ' ')})",
-                             user, deep, rows_of=count)
+                             user, deep, table="cases_case", rows_of=count)
         self.log("Member search")
         name = u["search_name"]
-        self.request("search_page", f"Member search page (?q={name})", u["case_manager"], f"/members/?q={name}")
+        self.request("search_page", f"Member search page (?q={name})", u["case_manager"], f"/members/?q={name}", table="cases_member")
         self.request("search_page_supervisor", f"Member search page, supervisor (?q={name})", u["supervisor"],
-                     f"/members/?q={name}")
+                     f"/members/?q={name}", table="cases_member")
         self.request("members_api", f"Members API (liaison, last_name={name})", u["plan_liaison"],
-                     f"/api/members/?last_name={name}", small_url=f"/api/members/?last_name={name}&page_size=10",
+                     f"/api/members/?last_name={name}", table="cases_member", small_url=f"/api/members/?last_name={name}&page_size=10",
                      rows_of=count)
         self.log("Dashboard")
-        self.request("dashboard", "Dashboard (supervisor)", u["supervisor"], "/dashboard/")
+        self.request("dashboard", "Dashboard (supervisor)", u["supervisor"], "/dashboard/", table="clocks_deadline")
         self.log("Tracking list export")
         self.export()
         self.log("Deadline sweep")
@@ -269,7 +278,8 @@ class Benchmark:
                 for _chunk in response.streaming_content:
                     pass
             result.queries = len(ctx.captured_queries)
-            sql = main_query(ctx.captured_queries)
+            result.db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+            sql = main_query(ctx.captured_queries, "cases_case")
             result.runs = runs
             result.median_ms = statistics.median(times)
             result.p95_ms = percentile(times, 0.95)
@@ -354,11 +364,11 @@ def pick_users() -> dict:
 # ---------------------------------------------------------------- output
 
 def format_table(results: list[Result]) -> str:
-    header = f"{'scenario':<52} {'median':>8} {'p95':>8} {'SQL':>7} {'ratio':>6} {'queries':>9} {'rows':>7}  target"
+    header = f"{'scenario':<52} {'median':>8} {'p95':>8} {'SQL':>7} {'ratio':>6} {'all DB':>7} {'queries':>9} {'rows':>7}  target"
     lines = [header, "-" * len(header)]
     for r in results:
         if r.runs == 0:
-            lines.append(f"{r.label:<52} {'—':>8} {'—':>8} {'—':>7} {'—':>6} {'—':>9} {'—':>7}  {r.note}")
+            lines.append(f"{r.label:<52} {'—':>8} {'—':>8} {'—':>7} {'—':>6} {'—':>7} {'—':>9} {'—':>7}  {r.note}")
             continue
         queries = f"{r.queries_small_page}/{r.queries}" if r.queries_small_page is not None else f"{r.queries}"
         misses = r.misses()
@@ -367,11 +377,13 @@ def format_table(results: list[Result]) -> str:
             extra = f" {r.rows_per_s:,.0f} rows/s, peak {r.peak_kib:,.0f} KiB"
         lines.append(
             f"{r.label:<52} {r.median_ms:>7.1f}ms {r.p95_ms:>6.1f}ms {r.sql_median_ms or 0:>5.1f}ms "
-            f"{(f'{r.ratio:.1f}x' if r.ratio else '—'):>6} {queries:>9} {r.rows if r.rows is not None else '—':>7}  "
+            f"{(f'{r.ratio:.1f}x' if r.ratio else '—'):>6} {(f'{r.db_ms:.0f}ms' if r.db_ms is not None else '—'):>7} {queries:>9} {r.rows if r.rows is not None else '—':>7}  "
             f"{'ok' if not misses else 'MISS: ' + '; '.join(misses)}{extra}"
         )
     lines.append("")
-    lines.append("SQL = the page's own query re-run bare (cursor.execute); queries = per request (page size 10/default where shown).")
+    lines.append("SQL = median of the page's own query re-run bare (cursor.execute); ratio = request median / SQL; "
+                 "all DB = every query of one request (session, audit writes, commits included); "
+                 "queries = per request (page size 10/default where shown).")
     for r in results:
         if r.indexes:
             lines.append(f"  {r.key}: {', '.join(r.indexes)}")

@@ -1,0 +1,91 @@
+"""The benchmark harness: statistics, the bare-SQL pick, the table, the growth comparison, a tiny full run.
+
+No timing is asserted: figures on a shared machine are noise; the harness's job is to
+measure the right things and report them."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from carecoord.scale.bench import Benchmark, Result, compare, format_table, main_query, percentile, save
+from carecoord.scale.dataset import DatasetGenerator
+from tests.conftest import requires_postgres
+
+
+def test_percentile_and_median_pick_from_the_runs():
+    # Given twenty runs of 1..20 ms
+    runs = [float(i) for i in range(1, 21)]
+    # Then the 95th percentile is the 19th value, the 50th the middle
+    assert percentile(runs, 0.95) == 19.0
+    assert percentile(runs, 0.5) in (10.0, 11.0)
+
+
+def test_main_query_is_the_slowest_select_not_session_or_writes():
+    # Given what a request ran
+    captured = [
+        {"sql": 'SELECT "django_session"."session_key" FROM "django_session"', "time": "0.900"},
+        {"sql": 'SELECT "cases_case"."id" FROM "cases_case" LIMIT 51', "time": "0.020"},
+        {"sql": 'INSERT INTO "audit_accessevent" VALUES (1)', "time": "0.500"},
+        {"sql": 'SELECT "accounts_user"."id" FROM "accounts_user"', "time": "0.001"},
+    ]
+    # Then the page's own query is the one re-run bare
+    assert main_query(captured) == 'SELECT "cases_case"."id" FROM "cases_case" LIMIT 51'
+    assert main_query([]) is None
+    # and with the scenario's table named, the slowest query reading that table
+    assert main_query(captured, "accounts_user") == 'SELECT "accounts_user"."id" FROM "accounts_user"'
+
+
+def test_table_flags_misses_and_missing_endpoints():
+    # Given a slow page, a fast one, a query count that grows with the page size and a missing endpoint
+    slow = Result(key="queue_api", label="Work queue API", runs=20, median_ms=90, p95_ms=150, sql_median_ms=10,
+                  ratio=9.0, queries=13, queries_small_page=13, rows=50, status=200)
+    fast = Result(key="cases_case_manager", label="Case list", runs=20, median_ms=20, p95_ms=30, sql_median_ms=10,
+                  ratio=2.0, queries=24, queries_small_page=15, rows=50, status=200)
+    missing = Result(key="dashboard", label="Dashboard", status=404, note="missing")
+    # When the table is printed
+    table = format_table([slow, fast, missing])
+    # Then each miss is named
+    assert "p95 150 ms > 100" in table and "ratio 9.0× > 3" in table
+    assert "queries 15→24 with page size" in table
+    assert "missing" in table
+    assert slow.misses() and fast.misses() == ["queries 15→24 with page size"]
+
+
+def test_compare_prints_growth_across_saved_sizes(tmp_path):
+    # Given results saved at two sizes
+    for members, median in ((10_000, 10.0), (1_000_000, 12.0)):
+        save([Result(key="queue_api", label="Work queue API", runs=20, median_ms=median, p95_ms=median * 1.5, status=200)],
+             members=members, directory=tmp_path)
+    assert json.loads((tmp_path / "10000.json").read_text())["members"] == 10_000
+    # When they are compared
+    out = compare(tmp_path)
+    # Then the figure at each size and its growth are shown against the data's growth
+    assert "1,000,000" in out and "Work queue API" in out and "1.2x" in out and "100x" in out
+
+
+@pytest.mark.django_db(transaction=False)
+@requires_postgres()
+def test_full_run_on_a_tiny_data_set_measures_every_scenario():
+    # Given a tiny data set
+    DatasetGenerator(members=200).run()
+    # When the benchmark runs once per scenario
+    results = Benchmark(runs=1, deep_pages=1, log=lambda s: None).run()
+    by_key = {r.key: r for r in results}
+    # Then every scenario of the issue is there, measured or reported as missing
+    for key in ("queue_page", "queue_api", "cases_case_manager", "cases_supervisor", "cases_plan_liaison",
+                "search_page", "members_api", "dashboard", "export_small", "export_large", "sweep"):
+        assert key in by_key, key
+    # and the measured ones carry a median, a query count and the bare SQL's time
+    queue = by_key["queue_api"]
+    assert queue.status == 200 and queue.median_ms is not None and queue.queries and queue.sql_median_ms is not None
+    # and the sweep claimed due rows, leaving them unclaimed (rolled back)
+    sweep = by_key["sweep"]
+    assert sweep.rows and sweep.sql_median_ms is not None
+    from carecoord.clocks.models import Deadline
+
+    assert not Deadline.objects.filter(lease_until__isnull=False).exists()
+    # and the export reports rows per second and peak memory
+    export = by_key["export_large"]
+    if export.status == 200:
+        assert export.rows_per_s and export.peak_kib

@@ -116,6 +116,7 @@ def consent_revoke(request, consent_id: int):
         else:
             messages.success(request, _("The consent is revoked. Nothing more goes out under it."))
             return redirect("consents:consent_detail", consent_id=consent.pk)
+    record_access(request, members=[consent.member_id], action="view", records=[("consents.consent", consent.pk)])
     return render(request, "consents/consent_revoke.html", {"consent": consent, "member": consent.member, "form": form})
 
 

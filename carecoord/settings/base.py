@@ -222,6 +222,14 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Case.Status",
         "WebhookDeliveryStatusEnum": "carecoord.api.models.WebhookDelivery.Status",
         "WebhookEventEnum": "carecoord.api.models.WebhookEvent",
+        "LanguageEnum": "cases.models.Language",
+        "AsamLevelEnum": "transitions.models.AsamLevel",
+        "SettingOfCareEnum": "transitions.models.SettingOfCare",
+        "NoticeChannelEnum": "notices.models.Channel",
+        "PlanNotificationChannelEnum": "transitions.models.PlanNotification.Channel",
+        "PlanNotificationEventEnum": "transitions.models.PlanNotification.Event",
+        "ReferralUrgencyEnum": "referrals.models.Referral.Urgency",
+        "ContinuityOfCareUrgencyEnum": "cases.ecm_models.ContinuityOfCareRequest.Urgency",
     },
 }
 

@@ -85,6 +85,7 @@
       data: { labels: data.labels, datasets: datasets },
       options: {
         responsive: true,
+        aspectRatio: line ? 2.5 : 3,
         animation: false,
         scales: {
           x: { stacked: stacked },

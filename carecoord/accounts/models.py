@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Organization(models.Model):
@@ -47,6 +48,7 @@ class Organization(models.Model):
     # The supervising office one level up, for problem-resolution escalation.
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +78,7 @@ class County(models.Model):
     plan_model = models.CharField(max_length=16, choices=PlanModel.choices)
     plans = models.ManyToManyField(Organization, blank=True, related_name="counties_offered", limit_choices_to={"type": "mcp"})
     whole_child_model = models.BooleanField(default=False, help_text=_("CCS case management is done by the health plan."))
+    history = HistoricalRecords(m2m_fields=[plans])
 
     class Meta:
         ordering = ["name"]
@@ -93,6 +96,7 @@ class Team(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=120)
     supervisor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="supervised_teams")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["organization__name", "name"]
@@ -118,6 +122,8 @@ class User(AbstractUser):
     preferred_language = models.CharField(max_length=8, default="en")
     # Entitled to see full identifiers (SSN); everyone else sees them masked.
     may_see_full_identifiers = models.BooleanField(default=False)
+    # Role, organization and entitlement changes matter for security reviews.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         constraints = [

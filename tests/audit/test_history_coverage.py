@@ -3,7 +3,7 @@ report is complete. Models listed in EXEMPT are append-only logs (their rows are
 changed, so the rows are their own history) or carry no member data."""
 from carecoord.audit.history import member_history_models, models_without_history
 
-DOMAIN_APPS = ["cases", "referrals", "consents", "transitions", "notices", "audit"]
+DOMAIN_APPS = ["accounts", "cases", "referrals", "consents", "transitions", "notices", "audit", "directory"]
 
 EXEMPT = {
     # Append-only event logs: each row is written once and never changed.
@@ -22,6 +22,9 @@ EXEMPT = {
     "audit.AccessEventMember": "index of the audit trail",
     "audit.AuditChainHead": "chain bookkeeping",
     "audit.TwoFactorDevice": "holds a secret that must not be copied into history",
+    "accounts.ApiToken": "holds a token digest; issued once, then only revoked (revoked_at kept on the row)",
+    "directory.Service": "the vocabulary of needs; no member data",
+    "directory.UnmetNeed": "append-only log of needs that found no provider",
 }
 
 

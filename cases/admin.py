@@ -11,7 +11,7 @@ from carecoord.accounts.models import User
 from carecoord.errors import RuleViolation
 
 from .forms import UserChoiceField
-from .models import CareTeamMember, Case, ChildWelfareEpisode, Coverage, Member, MemberContact, Task, TimelineEntry
+from .models import CareTeamMember, Case, ChildWelfareEpisode, Coverage, Document, Member, MemberContact, Task, TimelineEntry
 from .services import case_close, case_reassign
 
 
@@ -149,6 +149,60 @@ class TaskAdmin(admin.ModelAdmin):
     list_filter = ["status", "source"]
     search_fields = ["title", "owner__username", "case__member__last_name"]
     raw_id_fields = ["case", "owner"]
+
+class ServiceWrittenAdmin(admin.ModelAdmin):
+    """Records the services write (coverage periods, care team changes, uploads): listed and searched here, not edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Coverage)
+class CoverageAdmin(ServiceWrittenAdmin):
+    list_display = ["member", "kind", "plan", "aid_code", "start_date", "end_date"]
+    list_filter = ["kind", "plan"]
+    search_fields = ["member__last_name", "member__cin", "plan__name", "aid_code"]
+    list_select_related = ["member", "plan"]
+
+
+@admin.register(CareTeamMember)
+class CareTeamMemberAdmin(ServiceWrittenAdmin):
+    list_display = ["case", "role", "user", "contact_name", "organization", "start_date", "end_date"]
+    list_filter = ["role", "organization"]
+    search_fields = ["case__member__last_name", "user__username", "user__last_name", "contact_name"]
+    list_select_related = ["case__member", "user", "organization"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ServiceWrittenAdmin):
+    list_display = ["title", "kind", "member", "case", "content_type", "size", "data_category", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind", "data_category", "content_type"]
+    search_fields = ["title", "original_name", "member__last_name", "member__cin", "sha256"]
+    exclude = ["file"]  # downloads go through the access-checked document view
+    date_hierarchy = "uploaded_at"
+
+
+@admin.register(MemberContact)
+class MemberContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "member"]
+    list_filter = ["kind"]
+    search_fields = ["name", "member__last_name", "member__cin"]
+    raw_id_fields = ["member"]
+
+
+@admin.register(ChildWelfareEpisode)
+class ChildWelfareEpisodeAdmin(admin.ModelAdmin):
+    list_display = ["member", "kind", "state", "start_date", "end_date", "eligible_only"]
+    list_filter = ["kind", "state", "eligible_only"]
+    search_fields = ["member__last_name", "member__cin"]
+    raw_id_fields = ["member"]
+
 
 from . import ccs_admin  # noqa: E402,F401  CCS, care plan, problem log and liaison meeting admin
 from . import ecm_admin  # noqa: E402,F401  ECM pathway admin

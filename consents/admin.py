@@ -36,5 +36,6 @@ class DisclosureAdmin(ReadOnlyAdmin):
 @admin.register(DisclosureListRequest)
 class DisclosureListRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "member", "requested_at", "produced_at", "recorded_by")
+    list_filter = ("produced_at",)
     search_fields = ("member__last_name", "member__cin", "requested_by_name")
     date_hierarchy = "requested_at"

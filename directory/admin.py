@@ -30,6 +30,7 @@ class ProviderProfileAdmin(SimpleHistoryAdmin):
 class UnmetNeedAdmin(admin.ModelAdmin):
     list_display = ["recorded_at", "county", "service", "language", "recorded_by"]
     list_filter = ["county", "service", "language"]
+    search_fields = ["service__name", "note", "member__last_name"]
     raw_id_fields = ["member"]
 
 
@@ -37,6 +38,7 @@ class UnmetNeedAdmin(admin.ModelAdmin):
 class ConcurrentReviewAdmin(SimpleHistoryAdmin):
     list_display = ["case", "facility", "admitted_on", "level_of_care", "expected_discharge", "transfer_arranged"]
     list_filter = ["transfer_arranged"]
+    search_fields = ["facility__name", "level_of_care", "case__member__last_name"]
     raw_id_fields = ["case"]
 
 
@@ -44,6 +46,7 @@ class ConcurrentReviewAdmin(SimpleHistoryAdmin):
 class MedicalReportAdmin(admin.ModelAdmin):
     list_display = ["case", "author", "pcp", "status", "created_at"]
     list_filter = ["status"]
+    search_fields = ["case__member__last_name", "pcp__name"]
     readonly_fields = ["document", "case", "author", "pcp", "status", "status_reason", "notice", "created_at"]
 
     def has_add_permission(self, request):

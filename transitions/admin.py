@@ -110,6 +110,7 @@ class ProblemListItemAdmin(ReadOnlyAdmin):
 @admin.register(CrisisEvent)
 class CrisisEventAdmin(ReadOnlyAdmin):
     list_display = ("case", "at", "follow_up_at", "follow_up_plan")
+    list_filter = ("at",)
     search_fields = MEMBER_SEARCH
 
 

@@ -30,7 +30,8 @@ class TeamAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "organization", "team", "is_active"]
-    list_filter = ["role", "organization", "is_active"]
+    list_filter = ["role", "organization", "team", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email", "organization__name"]
     fieldsets = DjangoUserAdmin.fieldsets + (
         ("carecoord", {"fields": ("role", "organization", "team", "title", "phone", "preferred_language", "may_see_full_identifiers")}),
     )

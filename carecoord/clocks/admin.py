@@ -36,9 +36,11 @@ class DeadlinePauseInline(admin.TabularInline):
 
 @admin.register(Deadline)
 class DeadlineAdmin(ReadOnlyAdmin):
-    list_display = ["rule_code", "rule_version", "case", "owner", "due_at", "status", "warned_at", "missed_at", "escalated_at"]
-    list_filter = ["status", "rule_code", "organization"]
-    search_fields = ["rule_code", "case__case_number", "case__member__last_name"]
+    list_display = ["rule_code", "rule_version", "case", "owner", "team", "due_at", "status", "met_at", "warned_at", "missed_at",
+                    "escalated_at", "escalated_to"]
+    list_filter = ["status", "rule_code", "organization", "team"]
+    search_fields = ["rule_code", "case__case_number", "case__member__last_name", "owner__username", "escalated_to__username"]
+    list_select_related = ["case__member", "owner", "team", "escalated_to"]
     date_hierarchy = "due_at"
     inlines = [DeadlinePauseInline]
 
@@ -46,6 +48,7 @@ class DeadlineAdmin(ReadOnlyAdmin):
 @admin.register(DeadlinePause)
 class DeadlinePauseAdmin(ReadOnlyAdmin):
     list_display = ["deadline", "paused_at", "resumed_at", "reason", "paused_by"]
+    list_filter = ["deadline__rule_code"]
     search_fields = ["reason", "deadline__rule_code"]
 
 

@@ -20,7 +20,7 @@ from cases.models import CareTeamMember, Case, Coverage, Member
 from cases.services import case_create, case_change_status, coverage_add, member_create
 
 DEMO_PASSWORD = "carecoord-demo"
-DOMAIN_DEMO_MODULES = ["cases.demo", "cases.ecm_demo", "consents.demo", "referrals.demo", "transitions.demo", "notices.demo", "carecoord.audit.demo", "directory.demo",
+DOMAIN_DEMO_MODULES = ["cases.demo", "cases.ecm_demo", "consents.demo", "referrals.demo", "transitions.demo", "notices.demo", "transitions.population_demo", "carecoord.audit.demo", "directory.demo",
                        "carecoord.dashboards.demo"]
 
 FIRST_NAMES = ["Sofia", "Mateo", "Isabella", "Liam", "Camila", "Noah", "Valentina", "Ethan", "Mia", "Daniel", "Lucia",

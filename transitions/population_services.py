@@ -483,12 +483,12 @@ def _finish(job: BulkJob) -> None:
         transaction.on_commit(outbox_kick)
 
 
-def bulk_job_run(job_id: int, *, max_batches: int | None = None) -> BulkJob | None:
+def bulk_job_run(job_id: int, *, max_batches: int | None = None, progress=None) -> BulkJob | None:
     """Run (or continue) a job batch by batch from its cursor. Safe to call any number of times.
 
     Each batch is one transaction: the children's work, the cursor, the progress and the lease renewal
     commit together. A runner that finds its claim taken over (its lease ran out and another runner
-    started) stops before writing anything more.
+    started) stops before writing anything more. ``progress(job)`` is called after each committed batch.
     """
     run = _claim(job_id)
     if run is None:
@@ -518,6 +518,8 @@ def bulk_job_run(job_id: int, *, max_batches: int | None = None) -> BulkJob | No
             job.lease_until = timezone.now() + _lease()
             job.save(update_fields=["cursor", "processed", "created", "skipped", "lease_until"])
         batches += 1
+        if progress is not None:
+            progress(job)
     return BulkJob.objects.get(pk=job_id)
 
 

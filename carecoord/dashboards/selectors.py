@@ -21,7 +21,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -353,36 +353,29 @@ def escalations_and_problems(*, user, now: datetime.datetime | None = None) -> d
 
 
 def ecm_funnel(*, user, start: datetime.date, end: datetime.date) -> list[dict]:
-    """ECM cases referred in the period and how far each got, counted in one query.
+    """ECM referrals made in the period (``EcmEnrollment``, one per referral) and how far each got, in one query.
 
-    - referred: ECM cases referred in the period;
-    - consented: the member gave an ECM verbal consent (or a HIPAA authorization) that was not revoked;
-    - presumptively authorized: the plan's presumptive authorization clock was met;
-    - enrolled: the case was opened;
-    - assessed: the ECM assessment clock was met.
+    - referred: referrals made in the period;
+    - consented: the family's verbal consent is on the referral, or the child was enrolled (which needs the
+      signed consent);
+    - presumptively_authorized: ECM began on presumptive authorization, or the plan authorized it;
+    - enrolled: ECM began (enrolled_at);
+    - assessed: the ECM assessment was completed.
     """
-    from consents.models import Consent, ConsentKind
+    from cases.ecm_models import EcmEnrollment
 
     start_at = datetime.datetime.combine(start, datetime.time.min, tzinfo=workdays.PACIFIC)
     end_at = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=workdays.PACIFIC)
-    using = reports_db_alias()
-    met = (Deadline.Status.MET_ON_TIME, Deadline.Status.MET_LATE)
-
-    def clock_met(code):
-        return Exists(Deadline.objects.using(using).filter(case=OuterRef("pk"), rule_code=code, status__in=met))
-
-    consented = Exists(Consent.objects.using(using).filter(
-        member=OuterRef("member"), kind__in=[ConsentKind.ECM_VERBAL, ConsentKind.HIPAA_AUTHORIZATION],
-        revoked_at__isnull=True))
+    enrolled = Q(enrolled_at__isnull=False)
     figures = (
-        cases_in_scope(user=user)
-        .filter(program="ecm", referred_at__gte=start_at, referred_at__lt=end_at)
+        EcmEnrollment.objects.using(reports_db_alias())
+        .filter(case__in=cases_in_scope(user=user), referred_at__gte=start_at, referred_at__lt=end_at)
         .aggregate(
             referred=Count("pk"),
-            consented=Count("pk", filter=consented),
-            presumptively_authorized=Count("pk", filter=clock_met("ecm.presumptive_authorization")),
-            enrolled=Count("pk", filter=Q(opened_at__isnull=False)),
-            assessed=Count("pk", filter=clock_met("ecm.assessment")),
+            consented=Count("pk", filter=Q(consent__isnull=False) | enrolled),
+            presumptively_authorized=Count("pk", filter=Q(presumptive=True) | Q(mcp_decision=EcmEnrollment.Decision.AUTHORIZED)),
+            enrolled=Count("pk", filter=enrolled),
+            assessed=Count("pk", filter=Q(assessment_completed_at__isnull=False)),
         )
     )
     referred = figures["referred"]

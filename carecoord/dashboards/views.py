@@ -203,7 +203,8 @@ def _age_labels() -> dict[str, str]:
 
 def _funnel_label(step: str) -> str:
     return {
-        "referred": _("Referred"), "consented": _("Consented"), "presumptively_authorized": _("Presumptively authorized"),
+        "referred": _("Referred"), "consented": _("Consented"),
+        "presumptively_authorized": _("Authorized (presumptively or by the plan)"),
         "enrolled": _("Enrolled"), "assessed": _("Assessed"),
     }[step]
 

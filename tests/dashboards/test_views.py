@@ -113,23 +113,27 @@ def test_escalations_problems_and_action_items(client, known, program_a, plan_x)
     assert escalated.pk not in [d.pk for d in other["escalated"]]
 
 
-def test_ecm_funnel_counts_each_step(client, known, program_a):
-    from consents.models import ConsentKind
-    from tests.consents.factories import make_consent
+def test_ecm_funnel_counts_each_step(client, known, program_a, program_b):
+    from cases.ecm_models import EcmEnrollment
 
-    referred_at = datetime.datetime(2026, 10, 5, 12, tzinfo=datetime.timezone.utc)
-    # the known set's ECM case was referred before the period: not counted
-    type(known.case_2).objects.filter(pk=known.case_2.pk).update(referred_at=referred_at - datetime.timedelta(days=200))
-    ecm_cases = [CaseFactory(member=MemberFactory(), organization=program_a, program="ecm", status="referred",
-                             opened_at=None, referred_at=referred_at) for _ in range(3)]
-    make_consent(ConsentKind.ECM_VERBAL, member=ecm_cases[0].member, recorded_by=known.worker_2, recipients=[program_a])
-    type(ecm_cases[0]).objects.filter(pk=ecm_cases[0].pk).update(status="open", opened_at=referred_at)
-    DeadlineFactory(case=ecm_cases[0], rule_code="ecm.presumptive_authorization", due=OCT)
-    DeadlineFactory(case=ecm_cases[0], rule_code="ecm.assessment", due=NOV)
-    DeadlineFactory(case=ecm_cases[1], rule_code="ecm.assessment", due=NOV, status=Deadline.Status.OPEN)
+    # Given four ECM referrals of organization A in October at different steps, one outside the period,
+    # and one of organization B
+    october = datetime.datetime(2026, 10, 5, 12, tzinfo=datetime.timezone.utc)
+
+    def referral(case, **fields):
+        return EcmEnrollment.objects.create(case=case, referrer="self", referred_at=fields.pop("at", october), **fields)
+
+    cases = [CaseFactory(member=MemberFactory(), organization=program_a, program="ecm") for _ in range(5)]
+    referral(cases[0])
+    referral(cases[1], status="enrolled", enrolled_at=october, presumptive=True)
+    referral(cases[2], status="enrolled", enrolled_at=october, mcp_decision="authorized", mcp_decided_at=october,
+             assessment_completed_at=october)
+    referral(cases[3], status="enrolled", enrolled_at=october, presumptive=True, assessment_completed_at=october)
+    referral(cases[4], at=october - datetime.timedelta(days=90))
+    referral(CaseFactory(member=MemberFactory(), organization=program_b, program="ecm"))
     client.force_login(known.supervisor_a)
     funnel = {row["step"]: row["count"] for row in client.get(reverse("dashboard_programs"), PERIOD).context["funnel"]}
-    assert funnel == {"referred": 3, "consented": 1, "presumptively_authorized": 1, "enrolled": 1, "assessed": 1}
+    assert funnel == {"referred": 4, "consented": 3, "presumptively_authorized": 3, "enrolled": 3, "assessed": 2}
 
 
 def _count_queries(client, url, params):

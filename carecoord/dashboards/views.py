@@ -70,7 +70,7 @@ def dashboard(request):
     _add_drilldown_queries(overview, start=start, end=end, program=program)
     return render(request, "dashboards/compliance.html", {
         "form": form, "overview": overview, "trend": trend, "start": start, "end": end,
-        "csv_query": _query(request, format="csv"), "current_nav": "dashboard", "tab": "compliance",
+        "csv_query": _query(request, format="csv"), "active_nav": "dashboard", "tab": "compliance",
     })
 
 
@@ -137,7 +137,7 @@ def compliance_cases(request):
     return render(request, "dashboards/compliance_cases.html", {
         "form": form, "page_obj": page, "filters": filters, "rule": rule,
         "querystring": _query(request), "csv_query": _query(request, format="csv"),
-        "current_nav": "dashboard", "tab": "compliance",
+        "active_nav": "dashboard", "tab": "compliance",
     })
 
 
@@ -168,7 +168,7 @@ def caseloads(request):
         "worker_chart": _chart(list(workers), [(_("Open cases"), list(workers.values()))]),
         "month_chart": _chart(months, [(_("New cases"), [row["new"] for row in figures["months"]]),
                                        (_("Closed cases"), [row["closed"] for row in figures["months"]])]),
-        "inactive_days": selectors.INACTIVE_DAYS, "current_nav": "dashboard", "tab": "caseloads",
+        "inactive_days": selectors.INACTIVE_DAYS, "active_nav": "dashboard", "tab": "caseloads",
     })
 
 
@@ -193,7 +193,7 @@ def escalations(request):
                    [(str(label), [level[key] for level in levels]) for key, label in buckets])
     return render(request, "dashboards/escalations.html", {
         "figures": figures, "buckets": buckets, "problem_chart": chart, "csv_query": _query(request, format="csv"),
-        "current_nav": "dashboard", "tab": "escalations",
+        "active_nav": "dashboard", "tab": "escalations",
     })
 
 
@@ -232,5 +232,5 @@ def programs(request):
         "funnel_chart": _chart([row["label"] for row in funnel], [(_("ECM cases"), [row["count"] for row in funnel])]),
         "monitoring_url": _link("transitions:monitoring"),
         "population_url": _link("transitions:population_list"),
-        "current_nav": "dashboard", "tab": "programs",
+        "active_nav": "dashboard", "tab": "programs",
     })

@@ -53,7 +53,9 @@ def _consents(ctx, case: Case, provider: Organization) -> None:
                        "who helps the family with doctors, dentists, therapy and benefits", verbal_information_shared=True,
                        verbal_duration=True, verbal_right_to_withdraw=True, given_by_name="Youth and resource parent",
                        obtained_by=ecm_user, obtained_at=_ago(hours=5))
-    if not Consent.objects.filter(member=member, kind="hipaa_authorization", recipient_categories__contains=["care_team"]).exists():
+    # Checked in Python: JSON containment lookups are PostgreSQL-only and the demo also runs on SQLite.
+    hipaa = Consent.objects.filter(member=member, kind="hipaa_authorization").values_list("recipient_categories", flat=True)
+    if not any("care_team" in categories for categories in hipaa):
         consent_record(member=member, case=case, kind="hipaa_authorization", recorded_by=ecm_user,
                        purposes=["care_coordination", "transition"], data_categories=["general"],
                        recipient_categories=["care_team"], effective_on=timezone.localdate(),

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from carecoord.accounts.models import Organization, User
 from carecoord.api.schema import error_response
 from carecoord.audit.access import record_access
+from carecoord.db_routers import reports_db_alias
 from consents.models import Purpose
 from consents.services import disclose_bulk
 
@@ -202,7 +203,8 @@ def tracking_csv_rows(*, request, queryset):
 class TrackingListCsvView(APIView):
     def get(self, request):
         filters, plan = _filters(request)
-        queryset = ccs_tracking_list(user=request.user, plan=plan, **filters)
+        # The whole list is a report read: a configured read replica takes it (README, Scaling out).
+        queryset = ccs_tracking_list(user=request.user, plan=plan, **filters).using(reports_db_alias())
         response = StreamingHttpResponse(tracking_csv_rows(request=request, queryset=queryset), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="ccs-tracking-list-{timezone.localdate():%Y-%m-%d}.csv"'
         response["Cache-Control"] = "private, no-store"

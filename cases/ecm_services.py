@@ -220,7 +220,8 @@ def plan_selection_record(*, case: Case, meds_status: str, choice: str, particip
             notes=notes, decided_by=actor, decided_at=timezone.now())
         validate_model(selection)
         selection.save()
-        type(member).objects.filter(pk=member.pk).update(meds_status=selection.get_meds_status_display())
+        member.meds_status = selection.get_meds_status_display()
+        member.save(update_fields=["meds_status"])  # through save: the member's history keeps the change
         if new_plan:
             selection.noa = notice_create(
                 kind="noa_plan_choice", member=member, case=case, recipient_kind="family", channel=channel,
@@ -595,8 +596,8 @@ def placement_move_record(*, case: Case, to_county: County, moved_at: datetime.d
                              notes=notes, recorded_by=actor)
         validate_model(move)
         move.save()
-        type(member).objects.filter(pk=member.pk).update(county=to_county)
         member.county = to_county
+        member.save(update_fields=["county"])
         timeline_record(case=case, kind="ecm.placement_moved", actor=actor, at=moved_at,
                         summary=_("Placed in %(to)s (from %(from)s)") % {"to": to_county.name, "from": move.from_county.name},
                         data={"move": move.pk})

@@ -21,9 +21,20 @@ def _enrollment(case) -> EcmEnrollment:
     return enrollment
 
 
-def _form(request, case_id, name, *, form_class, title, submit, perform, form_kwargs=None, aliases=None, extra_args=()):
+def _form(request, case_id, name, *, form_class, title, submit, perform, form_kwargs=None, lookup=None, extra_args=()):
+    """``lookup(case)`` loads the step's own record (a meeting, a move) so that one not on this case is a 404
+    before any form is shown."""
+    def kwargs(case):
+        if lookup is not None:
+            lookup(case)
+        return form_kwargs(case) if form_kwargs else {}
     return _case_form(request, case_id, form_class=form_class, title=title, submit=submit, section=SECTION,
-                      url_name=f"ecm:{name}", perform=perform, form_kwargs=form_kwargs, aliases=aliases, extra_args=extra_args)
+                      url_name=f"ecm:{name}", perform=perform, form_kwargs=kwargs, extra_args=extra_args)
+
+
+def _provider_initial(case) -> dict:
+    enrollment = case.ecm_enrollments.exclude(status=EcmEnrollment.Status.ENDED).first()
+    return {"initial": {"ecm_provider": enrollment.ecm_provider_id if enrollment else None}}
 
 
 def pathway(request, case_id: int):
@@ -90,8 +101,7 @@ def authorization(request, case_id: int):
                                     ecm_provider=d["ecm_provider"], actor=request.user)
         return _("ECM enrollment recorded; the notification and assessment clocks are running.")
     return _form(request, case_id, "authorization", form_class=f.AuthorizationForm, title=_("Start ECM (authorization)"),
-                 submit=_("Enroll"), perform=perform, form_kwargs=lambda case: {"initial": {"ecm_provider": case.ecm_enrollments.exclude(status="ended")
-                                                       .values_list("ecm_provider", flat=True).first()}})
+                 submit=_("Enroll"), perform=perform, form_kwargs=_provider_initial)
 
 
 def mcp_decision(request, case_id: int):
@@ -155,7 +165,8 @@ def cft_hold(request, case_id: int, meeting_id: int):
                              action_items=form.items(request.user), actor=request.user)
         return _("CFT meeting recorded; action items added as tasks.")
     return _form(request, case_id, "cft_hold", form_class=f.CftHoldForm, title=_("Record the CFT meeting"), submit=_("Record"),
-                 perform=perform, extra_args=(meeting_id,))
+                 perform=perform, lookup=lambda case: get_object_or_404(case.cft_meetings, pk=meeting_id),
+                 extra_args=(meeting_id,))
 
 
 def cft_care_plan(request, case_id: int, meeting_id: int):
@@ -164,7 +175,8 @@ def cft_care_plan(request, case_id: int, meeting_id: int):
         ecm.cft_care_plan_update(meeting=meeting, summary=form.cleaned_data["summary"], actor=request.user)
         return _("ECM care plan update recorded.")
     return _form(request, case_id, "cft_care_plan", form_class=f.CftCarePlanForm, title=_("ECM care plan after the CFT meeting"),
-                 submit=_("Record"), perform=perform, extra_args=(meeting_id,))
+                 submit=_("Record"), perform=perform, lookup=lambda case: get_object_or_404(case.cft_meetings, pk=meeting_id),
+                 extra_args=(meeting_id,))
 
 
 def move(request, case_id: int):
@@ -185,7 +197,7 @@ def move_meds(request, case_id: int, move_id: int):
         ecm.placement_meds_address_update(move=_move(case, move_id), actor=request.user)
         return _("MEDS address update recorded.")
     return _form(request, case_id, "move_meds", form_class=f.ConfirmForm, title=_("MEDS address updated"), submit=_("Record"),
-                 perform=perform, extra_args=(move_id,))
+                 perform=perform, lookup=lambda case: _move(case, move_id), extra_args=(move_id,))
 
 
 def move_plan(request, case_id: int, move_id: int):
@@ -197,7 +209,7 @@ def move_plan(request, case_id: int, move_id: int):
         return _("Plan of enrollment decided.")
     return _form(request, case_id, "move_plan", form_class=f.PlanSelectionForm, title=_("Plan of enrollment after the move"),
                  submit=_("Decide"), perform=perform, form_kwargs=lambda case: {"county": case.member.county},
-                 extra_args=(move_id,))
+                 lookup=lambda case: _move(case, move_id), extra_args=(move_id,))
 
 
 def move_coc(request, case_id: int, move_id: int):
@@ -206,7 +218,7 @@ def move_coc(request, case_id: int, move_id: int):
         ecm.coc_request_record(move=_move(case, move_id), provider_name=d["provider_name"], urgency=d["urgency"], actor=request.user)
         return _("Continuity of care request recorded.")
     return _form(request, case_id, "move_coc", form_class=f.CocRequestForm, title=_("Continuity of care request"),
-                 submit=_("Record"), perform=perform, extra_args=(move_id,))
+                 submit=_("Record"), perform=perform, lookup=lambda case: _move(case, move_id), extra_args=(move_id,))
 
 
 def coc_decide(request, case_id: int, request_id: int):
@@ -215,7 +227,9 @@ def coc_decide(request, case_id: int, request_id: int):
         ecm.coc_request_decide(request=coc, decision=form.cleaned_data["decision"], actor=request.user)
         return _("Continuity of care decision recorded.")
     return _form(request, case_id, "coc_decide", form_class=f.CocDecisionForm, title=_("Continuity of care decision"),
-                 submit=_("Record"), perform=perform, extra_args=(request_id,))
+                 submit=_("Record"), perform=perform,
+                 lookup=lambda case: get_object_or_404(ContinuityOfCareRequest, move__case=case, pk=request_id),
+                 extra_args=(request_id,))
 
 
 def move_provider(request, case_id: int, move_id: int):
@@ -225,7 +239,7 @@ def move_provider(request, case_id: int, move_id: int):
                                           notes=d["notes"], actor=request.user)
         return _("ECM provider decision recorded.")
     return _form(request, case_id, "move_provider", form_class=f.ProviderDecisionForm, title=_("Keep or change the ECM provider"),
-                 submit=_("Record"), perform=perform, extra_args=(move_id,))
+                 submit=_("Record"), perform=perform, lookup=lambda case: _move(case, move_id), extra_args=(move_id,))
 
 
 def move_handoff(request, case_id: int, move_id: int):
@@ -234,7 +248,7 @@ def move_handoff(request, case_id: int, move_id: int):
         return _("Warm hand-off recorded; assessment and care plan sent.")
     return _form(request, case_id, "move_handoff", form_class=f.ConfirmForm,
                  title=_("Warm hand-off and transfer of the assessment and care plan"), submit=_("Send and record"),
-                 perform=perform, extra_args=(move_id,))
+                 perform=perform, lookup=lambda case: _move(case, move_id), extra_args=(move_id,))
 
 
 def closure(request, case_id: int):

@@ -100,3 +100,16 @@ def test_another_organizations_user_gets_404(client, ecm_world):
 
     client.force_login(UserFactory(username="stranger"))
     assert client.get(reverse("ecm:plan_selection", args=[ecm_world["case"].pk])).status_code == 404
+
+
+def test_a_meeting_or_move_of_another_case_is_not_found(client, ecm_world):
+    from tests.cases.ecm_support import cohs_member_case
+
+    other = cohs_member_case(ecm_world)
+    meeting = ecm.cft_meeting_schedule(case=other, scheduled_for=timezone.now(), participants=["sw"], actor=ecm_world["manager"])
+    move = ecm.placement_move_record(case=other, to_county=ecm_world["multi"], moved_at=timezone.now(), actor=ecm_world["manager"])
+    _login(client, ecm_world)
+    case = ecm_world["case"]
+    assert client.get(reverse("ecm:cft_hold", args=[case.pk, meeting.pk])).status_code == 404
+    assert client.get(reverse("ecm:move_plan", args=[case.pk, move.pk])).status_code == 404
+    assert client.get(reverse("ecm:move_plan", args=[other.pk, move.pk])).status_code == 200

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carecoord.clocks.models import Deadline
+from consents.models import Consent, ConsentKind
 
 from .ccs_models import CarePlan
 from .ecm import member_populations_of_focus
@@ -33,6 +34,10 @@ def _url(name: str, case, *args) -> str:
     return reverse(f"ecm:{name}", args=[case.pk, *args])
 
 
+def _consent_url(case, kind: str) -> str:
+    return reverse("consents:consent_create", kwargs={"member_id": case.member_id, "kind": kind})
+
+
 def ecm_case_section(*, case, user) -> dict:
     if case.program != "ecm":
         return {"not_ecm": True}
@@ -47,6 +52,9 @@ def ecm_case_section(*, case, user) -> dict:
                  .prefetch_related("coc_requests"))
     closure = getattr(case, "ecm_closure", None) if hasattr(case, "ecm_closure") else None
     open_case = case.status != "closed"
+    consents = Consent.objects.in_force().filter(member=case.member)
+    verbal = consents.filter(kind=ConsentKind.ECM_VERBAL).order_by("-obtained_at").first()
+    signed = consents.exclude(kind=ConsentKind.ECM_VERBAL).order_by("-recorded_at").first()
     noa_sent = initial and initial.noa and initial.noa.status not in ("draft", "queued", "failed")
 
     steps = [
@@ -59,13 +67,18 @@ def ecm_case_section(*, case, user) -> dict:
         Step(_("Notice of Action at least 10 days before activation"),
              noa_sent or (initial is not None and initial.noa_id is None), "",
              (_("activates %(date)s") % {"date": initial.activation_date}) if initial and initial.activation_date else ""),
-        Step(_("Verbal consent and referral to the MCP CWS liaison or ECM provider"), enrollment and enrollment.referred_at,
+        Step(_("Verbal consent recorded: the provider and service, what is shared, for how long, the right to withdraw"),
+             verbal and verbal.obtained_at, "" if verbal else _consent_url(case, "ecm_verbal"),
+             _("not needed when the family refers itself")),
+        Step(_("Referral to the MCP CWS liaison or ECM provider"), enrollment and enrollment.referred_at,
              _url("referral", case) if not live else "",
              f"{enrollment.recipient} ({enrollment.get_referrer_display()})" if enrollment else ""),
         Step(_("Outreach by the ECM provider"), live and live.outreach.exists(), _url("outreach", case) if live else ""),
         Step(_("Prior ECM or Community Supports checked"), live and live.prior_checked_at,
              _url("prior_check", case) if live and not live.prior_checked_at else ""),
-        Step(_("Signed consents and releases; ECM starts (presumptive authorization)"), live and live.enrolled_at,
+        Step(_("Signed consents and releases of information"), signed and signed.recorded_at,
+             _consent_url(case, "hipaa_authorization") if live and not signed else ""),
+        Step(_("ECM starts (presumptive authorization or the plan's authorization)"), live and live.enrolled_at,
              _url("authorization", case) if live and live.status == "referred" else ""),
         Step(_("Plan's authorization decision (ends the 30-day presumptive window)"), live and live.mcp_decided_at,
              _url("mcp_decision", case) if live and live.enrolled_at and live.mcp_decision == "pending" else ""),

@@ -14,7 +14,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from carecoord.accounts.models import County, Organization, User
@@ -62,6 +62,9 @@ class Command(BaseCommand):
         if batch_size:
             settings.CARECOORD["POPULATION_JOB_BATCH_SIZE"] = batch_size
         county, program, plan, admin = self._population(members)
+        # Fresh planner statistics after the bulk inserts, as autovacuum would give a long-lived database.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         started = time.monotonic()
         transition = svc.population_transition_create(
             name=f"Bulk demo {timezone.now():%Y-%m-%d %H:%M:%S}", county=county, county_program=program, plans=[plan],

@@ -24,3 +24,10 @@ class TransitionsConfig(AppConfig):
 
         # The consents page lists what open transitions and DMC-ODS notifications will need to disclose.
         register_disclosure_need(transition_needs)
+        from cases.sections import register_member_section
+
+        from .population_selectors import member_section_context
+
+        # Whole Child Model population transitions the child is in (notices, continuity of care, welcome call).
+        register_member_section(key="wcm", title=_("Whole Child Model"), template="transitions/population/_member_section.html",
+                                order=75, context=member_section_context)

@@ -132,3 +132,11 @@ def dashboard(*, transition: PopulationTransition) -> dict:
         "jobs": list(BulkJob.objects.filter(transition=transition).order_by("-created_at")[:10]),
         "faqs": list(FaqShare.objects.filter(transition=transition).select_related("document", "shared_by")),
     }
+
+
+def member_section_context(member, user) -> dict:
+    """The member page's "Whole Child Model" tab: the transitions the child is in, with notices, agreements and calls."""
+    rows = list(PopulationTransitionMember.objects.filter(member=member, case__in=case_list_visible_to(user=user))
+                .select_related("transition", "plan", "welcome_call")
+                .prefetch_related("family_notices__notice", "coc_agreements__provider").order_by("-transition__transition_date"))
+    return {"wcm_rows": rows}

@@ -110,3 +110,14 @@ def test_every_page_of_a_running_transition_renders(client, children, county_a, 
     assert client.get(reverse("transitions:population_call_record", args=[call.pk])).status_code == 200
     check = client.get(reverse("transitions:population_file_check", args=[transition.pk, "identification", plan_x.pk]))
     assert check.status_code == 200 and children[1].member.cin in check.content.decode()
+
+
+def test_member_page_shows_the_childs_transition(client, children, county_a, program_a, plan_x, supervisor_a):
+    transition = svc.population_transition_confirm(
+        transition=svc.population_transition_create(name="County A moves", county=county_a, county_program=program_a, plans=[plan_x],
+                                                    transition_date=datetime.date(2027, 3, 1), created_by=supervisor_a),
+        by=supervisor_a)
+    svc.bulk_job_run(svc.bulk_job_start(transition=transition, kind="notices", wave="90", by=supervisor_a).pk)
+    client.force_login(supervisor_a)
+    body = client.get(reverse("member_detail", args=[children[0].member_id])).content.decode()
+    assert "County A moves" in body and "90 days before" in body

@@ -4,7 +4,7 @@ from carecoord.accounts.models import County, Organization
 
 from .geo import zip_point
 from .models import Practitioner, Service
-from .services import profile_save
+from .services import profile_save, vocabulary_load
 
 # key in ctx.orgs (or a new name), type, services, paneling, languages, plans, counties, zip, accepting, community
 ENTRIES = [
@@ -28,6 +28,7 @@ ENTRIES = [
 
 
 def load(ctx) -> None:
+    vocabulary_load()
     services = {s.code: s for s in Service.objects.all()}
     counties = {c.name: c for c in County.objects.all()}
     for key, org_type, codes, paneling, languages, plan_keys, county_names, zip_code, accepting, community in ENTRIES:

@@ -146,6 +146,14 @@ def _parse_row(row: dict, *, services: dict[str, Service], plans: dict[str, Orga
     )
 
 
+def vocabulary_load() -> None:
+    """Make sure the starting vocabulary of needs exists (idempotent; the initial migration loads it too)."""
+    from .vocabulary import SERVICES
+
+    for code, name, kind in SERVICES:
+        Service.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
+
+
 def profile_save(*, name: str, type: str, profile_fields: dict, services, plans, counties) -> tuple[ProviderProfile, bool]:
     """Create or update one directory entry (the organization and its profile)."""
     organization, _created_org = Organization.objects.get_or_create(name=name, type=type)

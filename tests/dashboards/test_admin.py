@@ -70,3 +70,16 @@ def test_supervisor_cannot_act_on_another_organizations_case(client, known):
     client.post(reverse(CHANGELIST), {"action": "close_cases", ACTION_CHECKBOX_NAME: [known.case_b.pk],
                                       "apply": "1", "reason": "Not mine"})
     assert Case.objects.get(pk=known.case_b.pk).status == Case.Status.OPEN
+
+
+def test_case_records_written_by_services_are_listed_searchable_and_read_only(rf, known):
+    from django.contrib import admin
+
+    from cases.models import CareTeamMember, Coverage, Document
+
+    request = rf.get("/admin/")
+    request.user = known.supervisor_a
+    for model in (Coverage, CareTeamMember, Document):
+        model_admin = admin.site._registry[model]
+        assert model_admin.search_fields and model_admin.list_filter, model
+        assert not model_admin.has_change_permission(request) and not model_admin.has_add_permission(request), model

@@ -31,7 +31,8 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         teams = Team.objects.filter(organization_id=user.organization_id) if user.organization_id else Team.objects.none()
-        self.fields["team"].queryset = teams.order_by("name")
+        # Each choice's label names the team's organization: join it, or every team costs a query.
+        self.fields["team"].queryset = teams.select_related("organization").order_by("name")
 
 
 class MemberSearchForm(forms.Form):

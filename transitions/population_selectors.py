@@ -1,7 +1,7 @@
 """Reads of Whole Child Model population transitions, filtered to what the user may see.
 
-Who sees a transition: administrators (every one, counts only unless they may see the members), the
-county CCS program's staff (its own transitions), and the receiving plans' liaisons (once confirmed).
+Who sees a transition: the county CCS program's staff (its own transitions; its supervisors and
+administrators manage it), the receiving plans' liaisons (once confirmed), and superusers.
 Who sees the children in it follows ``cases.selectors.case_list_visible_to``: a row is listed only when
 its case is visible to the user.
 """
@@ -27,20 +27,27 @@ def may_manage(*, user, county_program) -> bool:
     """Create, confirm and run the work of a transition: administrators and the county program's supervisors."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.role == User.Role.ADMINISTRATOR:
+    if user.is_superuser:
         return True
-    return user.role == User.Role.SUPERVISOR and user.organization_id == _county_program_id(county_program)
+    return (user.role in (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR)
+            and user.organization_id is not None and user.organization_id == _county_program_id(county_program))
 
 
 def may_create(*, user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in (User.Role.ADMINISTRATOR, User.Role.SUPERVISOR))
+    """Superusers, and supervisors or administrators of a county CCS program (for their own county)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (user.role in (User.Role.ADMINISTRATOR, User.Role.SUPERVISOR) and user.organization is not None
+            and user.organization.type == "ccs_county")
 
 
 def population_transitions_visible_to(*, user) -> QuerySet[PopulationTransition]:
     qs = PopulationTransition.objects.select_related("county", "county_program")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.is_superuser or user.role == User.Role.ADMINISTRATOR:
+    if user.is_superuser:
         return qs
     if user.role == User.Role.PLAN_LIAISON:
         return qs.filter(plans=user.organization_id).exclude(status=PopulationTransition.Status.DRAFT).distinct()

@@ -105,7 +105,7 @@ def _require_manager(transition_or_program, user) -> None:
     from .population_selectors import may_manage
 
     if not may_manage(user=user, county_program=transition_or_program):
-        raise RuleViolation(_("Only the county CCS program's supervisors or an administrator manage a population transition."),
+        raise RuleViolation(_("Only the county CCS program's supervisors and administrators manage its population transitions."),
                             field="__all__", rule="wcm.not_allowed")
 
 

@@ -68,7 +68,7 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None and user.role == User.Role.SUPERVISOR and user.organization_id:
+        if user is not None and not user.is_superuser and user.organization_id:
             self.fields["county_program"].queryset = Organization.objects.filter(pk=user.organization_id)
             self.fields["county_program"].initial = user.organization_id
             if user.organization.county_id:

@@ -67,10 +67,10 @@ def test_work_queue_query_count_does_not_grow_with_rows(client_a, manager_a, pro
     assert response.context["total"] == rows
 
 
-# Session, user, permissions and organization (navigation), teams for the filter, deadlines, notifications, the Part 2 check and
+# Session, user, permissions and organization (navigation), teams for the filter (with their organization, one query however many), deadlines, notifications, the Part 2 check and
 # the audit write (savepoint, lock head, insert event, insert member index, update head), the session save:
 # none of them per row.
-QUEUE_QUERIES = 19
+QUEUE_QUERIES = 18
 
 
 def test_work_queue_filters_by_program_and_answers_htmx_with_the_results_only(client_a, case_a, manager_a, program_a):

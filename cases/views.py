@@ -12,7 +12,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Concat, Greatest
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -179,7 +179,9 @@ def search_members(*, user, q: str):
         return members.filter(date_of_birth=day)
     if CIN_RE.match(q.upper()):
         return members.filter(cin=q.upper())
-    by_case_number = Q(cases__in=case_list_visible_to(user=user).filter(case_number__iexact=q))
+    # EXISTS, not a join to cases: the join made PostgreSQL rank every member before filtering
+    # (30 s at 1M members on the scale benchmark); EXISTS keeps the filter ahead of the ranking.
+    by_case_number = Q(Exists(case_list_visible_to(user=user).filter(case_number__iexact=q, member=OuterRef("pk"))))
     name = Q()
     for word in q.split():
         name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)

@@ -67,7 +67,7 @@ def test_work_queue_query_count_does_not_grow_with_rows(client_a, manager_a, pro
     assert response.context["total"] == rows
 
 
-# Session, user, permissions and organization (navigation), teams for the filter (with their organization, one query however many), deadlines, notifications, the Part 2 check and
+# Session, user, permissions and organization (navigation), teams for the filter (one query), deadlines, notifications, the Part 2 check and
 # the audit write (savepoint, lock head, insert event, insert member index, update head), the session save:
 # none of them per row.
 QUEUE_QUERIES = 18

@@ -151,3 +151,50 @@ def wait_until(predicate, *, timeout: float = 60, interval: float = 0.2, message
             return
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {message}")
+
+
+# --- Real headless Chromium (Debian's package, never a downloaded browser) ---------------------------
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
+# with a running loop unless told it is safe (the browser tests' setup uses the ORM).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def _no_media_urls():
+    """MEDIA_URL is None on purpose (documents stream through an access-checked view); Django's live
+    server would still try to serve media by URL and fails on None. Nothing is served that way."""
+    from django.test import testcases
+
+    original = testcases._MediaFilesHandler._should_handle
+    testcases._MediaFilesHandler._should_handle = lambda self, path: False
+    yield
+    testcases._MediaFilesHandler._should_handle = original
+
+
+@pytest.fixture(scope="session")
+def browser(_no_media_urls):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (set CHROMIUM_PATH; CI installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    # bypass_csp lets the test inject axe-core; the application itself never runs inline scripts.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860}, bypass_csp=True,
+                                  locale="en-US", timezone_id="America/Los_Angeles")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()

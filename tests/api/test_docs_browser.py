@@ -2,40 +2,16 @@
 
 A plan engineer opens /api/docs/, authorizes with a token and tries an operation.
 """
-import os
-from pathlib import Path
-
 import pytest
 
 from carecoord.accounts.services import api_token_issue
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-
-@pytest.fixture
-def chromium(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from django.test import testcases
-    from playwright.sync_api import sync_playwright
-
-    # Documents are never served by URL (MEDIA_URL is None); the live server must not try.
-    original = testcases._MediaFilesHandler._should_handle
-    testcases._MediaFilesHandler._should_handle = lambda self, path: False
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-    testcases._MediaFilesHandler._should_handle = original
-
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_docs_page_renders_and_tries_an_operation_without_external_requests(chromium, live_server, liaison_x, case_a):
+def test_docs_page_renders_and_tries_an_operation_without_external_requests(browser, live_server, liaison_x, case_a):
     _, token = api_token_issue(user=liaison_x, name="docs")
-    page = chromium.new_page(base_url=live_server.url)
+    page = browser.new_page(base_url=live_server.url)
     violations, external, errors = [], [], []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.on("request", lambda req: external.append(req.url) if not req.url.startswith(live_server.url) and not req.url.startswith("data:") else None)

@@ -1,61 +1,16 @@
-"""Real headless Chromium (Debian's package, never a downloaded browser) against the live test server.
+"""Helpers for the browser journeys: signing in and the axe-core accessibility check.
 
-Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-from a thread with a running loop unless told it is safe (the test setup uses the ORM).
+The Chromium fixtures (``browser``, ``page``) live in ``tests/conftest.py`` so that every
+browser test shares one Playwright instance (its sync API allows one per thread).
 """
-import os
 import re
 from pathlib import Path
 
-import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 AXE_SOURCE = ROOT / "static" / "vendor" / "axe.min.js"
 PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _no_media_urls():
-    """MEDIA_URL is None on purpose (documents stream through an access-checked view); Django's live
-    server would still try to serve media by URL and fails on None. Nothing is served that way."""
-    from django.test import testcases
-
-    original = testcases._MediaFilesHandler._should_handle
-    testcases._MediaFilesHandler._should_handle = lambda self, path: False
-    yield
-    testcases._MediaFilesHandler._should_handle = original
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (set CHROMIUM_PATH; CI installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    # bypass_csp lets the test inject axe-core; the application itself never runs inline scripts.
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860}, bypass_csp=True,
-                                  locale="en-US", timezone_id="America/Los_Angeles")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    yield page
-    context.close()
 
 
 def log_in(page, username: str, password: str = PASSWORD) -> None:

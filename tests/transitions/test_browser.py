@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import _no_media_urls, browser, check_accessibility, log_in, page  # noqa: F401
+from tests.browser.conftest import check_accessibility, log_in
 from transitions import services as svc
 from transitions.models import CareTransition, PlanNotification
 

@@ -8,10 +8,21 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from carecoord.accounts.models import User
+from carecoord.admin_base import ReadOnlyAdmin
 from carecoord.errors import RuleViolation
 
 from .forms import UserChoiceField
-from .models import CareTeamMember, Case, ChildWelfareEpisode, Coverage, Document, Member, MemberContact, Task, TimelineEntry
+from .models import (
+    CareTeamMember,
+    Case,
+    ChildWelfareEpisode,
+    Coverage,
+    Document,
+    Member,
+    MemberContact,
+    Task,
+    TimelineEntry,
+)
 from .services import case_close, case_reassign
 
 
@@ -150,21 +161,10 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ["title", "owner__username", "case__member__last_name"]
     raw_id_fields = ["case", "owner"]
 
-class ServiceWrittenAdmin(admin.ModelAdmin):
-    """Records the services write (coverage periods, care team changes, uploads): listed and searched here, not edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Coverage)
-class CoverageAdmin(ServiceWrittenAdmin):
+class CoverageAdmin(ReadOnlyAdmin):
     list_display = ["member", "kind", "plan", "aid_code", "start_date", "end_date"]
     list_filter = ["kind", "plan"]
     search_fields = ["member__last_name", "member__cin", "plan__name", "aid_code"]
@@ -172,7 +172,7 @@ class CoverageAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(CareTeamMember)
-class CareTeamMemberAdmin(ServiceWrittenAdmin):
+class CareTeamMemberAdmin(ReadOnlyAdmin):
     list_display = ["case", "role", "user", "contact_name", "organization", "start_date", "end_date"]
     list_filter = ["role", "organization"]
     search_fields = ["case__member__last_name", "user__username", "user__last_name", "contact_name"]
@@ -180,7 +180,7 @@ class CareTeamMemberAdmin(ServiceWrittenAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ServiceWrittenAdmin):
+class DocumentAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "member", "case", "content_type", "size", "data_category", "uploaded_by", "uploaded_at"]
     list_filter = ["kind", "data_category", "content_type"]
     search_fields = ["title", "original_name", "member__last_name", "member__cin", "sha256"]
@@ -204,5 +204,7 @@ class ChildWelfareEpisodeAdmin(admin.ModelAdmin):
     raw_id_fields = ["member"]
 
 
-from . import ccs_admin  # noqa: E402,F401  CCS, care plan, problem log and liaison meeting admin
-from . import ecm_admin  # noqa: E402,F401  ECM pathway admin
+from . import (
+    ccs_admin,  # noqa: E402,F401  CCS, care plan, problem log and liaison meeting admin
+    ecm_admin,  # noqa: E402,F401  ECM pathway admin
+)

@@ -2,18 +2,9 @@
 they are written only through ``consents.services`` so the rules and the clocks hold."""
 from django.contrib import admin
 
+from carecoord.admin_base import ReadOnlyAdmin
+
 from .models import Consent, Disclosure, DisclosureListRequest
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Consent)

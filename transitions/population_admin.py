@@ -1,23 +1,20 @@
 """Admin of Whole Child Model population transitions: read-only records of what happened (children selected,
 deliveries, notices, agreements, calls, jobs); the transition and its readiness items are edited through the pages."""
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from carecoord.admin_base import ReadOnlyHistoryAdmin
 
 from .population import (
-    BulkJob, ContinuityOfCareAgreement, DataDelivery, FamilyNotice, FaqShare, PopulationTransition, PopulationTransitionMember,
-    ReadinessItem, WelcomeCall,
+    BulkJob,
+    ContinuityOfCareAgreement,
+    DataDelivery,
+    FamilyNotice,
+    FaqShare,
+    PopulationTransition,
+    PopulationTransitionMember,
+    ReadinessItem,
+    WelcomeCall,
 )
-
-
-class _ReadOnly(SimpleHistoryAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadinessInline(admin.TabularInline):
@@ -31,7 +28,7 @@ class ReadinessInline(admin.TabularInline):
 
 
 @admin.register(PopulationTransition)
-class PopulationTransitionAdmin(_ReadOnly):
+class PopulationTransitionAdmin(ReadOnlyHistoryAdmin):
     list_display = ("name", "county", "county_program", "transition_date", "status", "member_count")
     list_filter = ("status", "county")
     search_fields = ("name", "county__name")
@@ -40,7 +37,7 @@ class PopulationTransitionAdmin(_ReadOnly):
 
 
 @admin.register(PopulationTransitionMember)
-class PopulationTransitionMemberAdmin(_ReadOnly):
+class PopulationTransitionMemberAdmin(ReadOnlyHistoryAdmin):
     list_display = ("member", "transition", "plan", "language", "address_valid")
     list_filter = ("plan", "address_valid", "language")
     search_fields = ("member__last_name", "member__first_name", "member__cin")
@@ -48,14 +45,14 @@ class PopulationTransitionMemberAdmin(_ReadOnly):
 
 
 @admin.register(DataDelivery)
-class DataDeliveryAdmin(_ReadOnly):
+class DataDeliveryAdmin(ReadOnlyHistoryAdmin):
     list_display = ("transition", "kind", "plan", "delivered_at", "delivered_to", "children", "rows", "withheld")
     list_filter = ("kind", "plan")
     search_fields = ("transition__name",)
 
 
 @admin.register(FamilyNotice)
-class FamilyNoticeAdmin(_ReadOnly):
+class FamilyNoticeAdmin(ReadOnlyHistoryAdmin):
     list_display = ("transition_member", "wave", "notice", "follow_up_reason", "follow_up_done_at")
     list_filter = ("wave",)
     search_fields = ("transition_member__member__last_name", "transition_member__member__cin")
@@ -63,34 +60,34 @@ class FamilyNoticeAdmin(_ReadOnly):
 
 
 @admin.register(ContinuityOfCareAgreement)
-class ContinuityOfCareAgreementAdmin(_ReadOnly):
+class ContinuityOfCareAgreementAdmin(ReadOnlyHistoryAdmin):
     list_display = ("transition_member", "provider", "plan", "source", "status", "starts_on", "ends_on")
     list_filter = ("status", "source", "plan")
     search_fields = ("transition_member__member__last_name", "transition_member__member__cin", "provider__name")
 
 
 @admin.register(ReadinessItem)
-class ReadinessItemAdmin(_ReadOnly):
+class ReadinessItemAdmin(ReadOnlyHistoryAdmin):
     list_display = ("title", "transition", "owner", "due_date", "status", "done_at")
     list_filter = ("status", "kind")
     search_fields = ("title", "transition__name")
 
 
 @admin.register(WelcomeCall)
-class WelcomeCallAdmin(_ReadOnly):
+class WelcomeCallAdmin(ReadOnlyHistoryAdmin):
     list_display = ("transition_member", "plan", "outcome", "attempts", "last_called_at", "follow_up_on")
     list_filter = ("outcome", "plan")
     search_fields = ("transition_member__member__last_name", "transition_member__member__cin", "phone")
 
 
 @admin.register(FaqShare)
-class FaqShareAdmin(_ReadOnly):
+class FaqShareAdmin(ReadOnlyHistoryAdmin):
     list_display = ("document", "transition", "shared_at", "shared_by")
     search_fields = ("document__title", "transition__name")
 
 
 @admin.register(BulkJob)
-class BulkJobAdmin(_ReadOnly):
+class BulkJobAdmin(ReadOnlyHistoryAdmin):
     list_display = ("transition", "kind", "wave", "status", "processed", "total", "runs", "created_at", "finished_at")
     list_filter = ("kind", "status")
     search_fields = ("transition__name",)

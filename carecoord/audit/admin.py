@@ -3,18 +3,9 @@ administrator may remove a lost two-factor device so its owner can set up a new 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from carecoord.admin_base import ReadOnlyAdmin
+
 from .models import AccessEvent, BreakGlassGrant, TwoFactorDevice
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessEvent)

@@ -2,6 +2,8 @@
 notifications are read-only records (services write them)."""
 from django.contrib import admin
 
+from carecoord.admin_base import ReadOnlyAdmin
+
 from .models import ClosureDay, Deadline, DeadlinePause, Notification, OutboxMessage
 
 
@@ -13,15 +15,6 @@ class ClosureDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeadlinePauseInline(admin.TabularInline):

@@ -38,7 +38,21 @@ def _resolve_owner(rule: ClockRule, case):
         return None
     if rule.owner in (Owner.CASE_MANAGER, Owner.MEDICAL_CONSULTANT, Owner.PROGRAM):
         return case.primary_case_manager
+    if rule.owner == Owner.PLAN:
+        return _plan_liaison_for(case.member)
     return None
+
+
+def _plan_liaison_for(member):
+    """The first active liaison of the member's current plan: plan clocks land in their work queue."""
+    from carecoord.accounts.models import User
+    from cases.selectors import active_coverage
+
+    coverage = active_coverage(member=member)
+    if coverage is None or coverage.plan_id is None:
+        return None
+    return (User.objects.filter(organization_id=coverage.plan_id, role=User.Role.PLAN_LIAISON, is_active=True)
+            .order_by("pk").first())
 
 
 def deadline_start(

@@ -3,12 +3,19 @@ import dataclasses
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from carecoord.clocks import catalog
 from carecoord.clocks.calendar import PACIFIC
 from carecoord.clocks.models import Deadline, DeadlinePause
+from carecoord.clocks.selectors import deadline_queue_for
 from carecoord.clocks.services import (
-    deadline_cancel, deadline_meet, deadline_pause, deadline_resume, deadline_start, working_calendar_for,
+    deadline_cancel,
+    deadline_meet,
+    deadline_pause,
+    deadline_resume,
+    deadline_start,
+    working_calendar_for,
 )
 from carecoord.errors import RuleViolation
 from cases.models import TimelineEntry
@@ -168,3 +175,14 @@ def test_cancel_needs_a_reason_and_frees_the_rule_for_a_new_start(case_a):
     assert (deadline.status, deadline.cancelled_reason) == (Deadline.Status.CANCELLED, "Member disenrolled")
     fresh = deadline_start(rule_code="ecm.assessment", subject=case_a, case=case_a, started_at=at(2026, 3, 5, 9))
     assert fresh.pk != deadline.pk and fresh.status == Deadline.Status.OPEN
+
+
+@pytest.mark.django_db
+def test_a_plan_clock_is_owned_by_the_members_plan_liaison(case_a, liaison_x):
+    # given a member enrolled in plan X, which has a liaison
+    # when a clock the plan owns starts on the case
+    deadline = deadline_start(rule_code="ecm.presumptive_authorization", subject=case_a, case=case_a,
+                              started_at=timezone.now())
+    # then it lands in the liaison's work queue
+    assert deadline.owner == liaison_x
+    assert list(deadline_queue_for(user=liaison_x)) == [deadline]

@@ -516,7 +516,7 @@ class DatasetGenerator:
                     yield [case_id, role, r"\N", f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                            f"(555) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}", r"\N", start, end]
                 if rng.random() < 0.3:
-                    yield [case_id, "primary_care", r"\N", "Primary care physician", "", 
+                    yield [case_id, "primary_care", r"\N", "Primary care physician", "",
                            str(rng.choice(self.pcp_orgs[self.member_county[m]])), start, end]
 
         return copier.copy(rows())

@@ -25,6 +25,46 @@ def _check_events(events: list[str]) -> list[str]:
     return sorted(set(events))
 
 
+def private_host_reason(url: str, *, resolve: bool) -> str:
+    """Why a webhook URL may not be called ("" when it may): a host on a private, loopback,
+    link-local or reserved address would let a registration reach inside our network (SSRF).
+    ``resolve`` looks the name up (at delivery); at registration only literal hosts are judged."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    if settings.CARECOORD.get("WEBHOOK_ALLOW_PRIVATE_HOSTS", False):
+        return ""
+    host = (urlsplit(url).hostname or "").strip("[]").lower()
+    if not host:
+        return "The URL has no host."
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"{host} is this machine."
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        if not resolve:
+            return ""
+        try:
+            addresses = {ipaddress.ip_address(info[4][0]) for info in socket.getaddrinfo(host, None)}
+        except (socket.gaierror, ValueError):
+            return f"{host} cannot be resolved."
+    for address in addresses:
+        if not address.is_global:
+            return f"{host} is a private or reserved address ({address})."
+    return ""
+
+
+def _validate_endpoint(endpoint: WebhookEndpoint) -> None:
+    validate_model(endpoint)
+    refused = private_host_reason(endpoint.url, resolve=False)
+    if refused:
+        raise RuleViolation(f"Webhook endpoints must be on the public internet: {refused}", field="url",
+                            rule="webhook.public_host")
+
+
 def webhook_endpoint_register(*, plan: Organization, url: str, events: list[str] | None = None, description: str = "",
                               actor=None) -> WebhookEndpoint:
     """Register an HTTPS endpoint of a plan; its signing secret is generated here."""
@@ -32,7 +72,7 @@ def webhook_endpoint_register(*, plan: Organization, url: str, events: list[str]
         raise RuleViolation("Only a managed care plan registers webhook endpoints.", field="plan", rule="webhook.plan_only")
     endpoint = WebhookEndpoint(plan=plan, url=url.strip(), description=description, events=_check_events(events or []),
                                secret="whsec_" + secrets.token_urlsafe(32), created_by=actor)
-    validate_model(endpoint)
+    _validate_endpoint(endpoint)
     with transaction.atomic():
         endpoint.save()
     return endpoint
@@ -45,7 +85,7 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor=None, **fields) 
         if name not in allowed:
             raise RuleViolation(f"{name} cannot be changed.", field=name, rule="webhook.field_not_editable")
         setattr(endpoint, name, _check_events(value) if name == "events" else value)
-    validate_model(endpoint)
+    _validate_endpoint(endpoint)
     with transaction.atomic():
         endpoint.save()
     return endpoint

@@ -28,7 +28,7 @@ from carecoord.clocks.outbox import register_channel
 from notices.signals import notice_sent
 
 from .models import WebhookDelivery, WebhookEvent
-from .services import WEBHOOK_CHANNEL, webhook_publish
+from .services import WEBHOOK_CHANNEL, private_host_reason, webhook_publish
 
 SIGNATURE_HEADER = "Carecoord-Signature"
 EVENT_HEADER = "Carecoord-Event"
@@ -82,6 +82,9 @@ def deliver(message) -> None:
         DELIVERY_HEADER: str(delivery.id),
         SIGNATURE_HEADER: signature_header(endpoint.secret, body),
     }
+    refused = private_host_reason(endpoint.url, resolve=True)
+    if refused:  # the name may have been re-pointed since registration
+        raise WebhookDeliveryError(f"refused to call {endpoint.url}: {refused}")
     timeout = settings.CARECOORD.get("WEBHOOK_TIMEOUT_SECONDS", 10)
     try:
         response = requests.post(endpoint.url, data=body, headers=headers, timeout=timeout, allow_redirects=False)

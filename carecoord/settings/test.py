@@ -18,3 +18,5 @@ STORAGES = {
 }
 # Tests serve static files from the finders; there is no collectstatic output to serve.
 STATIC_ROOT = None
+# The webhook tests run a real HTTPS receiver on this machine; production refuses private hosts.
+CARECOORD = {**CARECOORD, "WEBHOOK_ALLOW_PRIVATE_HOSTS": True}  # noqa: F405

@@ -17,7 +17,9 @@ import pytest
 from django.utils import timezone
 
 from carecoord.api.models import WebhookDelivery, WebhookEndpoint
+from carecoord.api.services import private_host_reason, webhook_endpoint_register
 from carecoord.clocks.outbox import outbox_dispatch_pending
+from carecoord.errors import RuleViolation
 from notices.services import notice_create, notice_mark_delivered
 from tests.api.conftest import bearer_client
 from tests.factories import LiaisonFactory
@@ -172,3 +174,25 @@ def test_ping_sends_a_signed_test_event_to_the_endpoint(trust_receiver, liaison_
     assert json.loads(request["body"])["type"] == "ping"
     assert verify(endpoint["secret"], request["headers"]["Carecoord-Signature"], request["body"])
     assert liaison_client.get(f"/api/webhooks/deliveries/{queued.json()['id']}/").json()["status"] == "delivered"
+
+
+@pytest.mark.parametrize("url", ["https://127.0.0.1/hook", "https://10.1.2.3/hook", "https://[::1]/hook",
+                                 "https://169.254.169.254/latest", "https://localhost/hook"])
+@pytest.mark.django_db
+def test_endpoints_on_private_addresses_are_refused(url, plan_x, settings):
+    # given production's rule: webhooks only go to the public internet
+    settings.CARECOORD = {**settings.CARECOORD, "WEBHOOK_ALLOW_PRIVATE_HOSTS": False}
+    # when a plan registers an endpoint on a private, loopback or metadata address
+    with pytest.raises(RuleViolation) as exc:
+        webhook_endpoint_register(plan=plan_x, url=url, events=["notice.sent"])
+    # then it is refused naming the field and nothing is written
+    assert (exc.value.field, exc.value.rule) == ("url", "webhook.public_host")
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.django_db
+def test_public_addresses_are_accepted_and_names_judged_at_delivery(plan_x, settings):
+    settings.CARECOORD = {**settings.CARECOORD, "WEBHOOK_ALLOW_PRIVATE_HOSTS": False}
+    assert webhook_endpoint_register(plan=plan_x, url="https://93.184.216.34/hook", events=["notice.sent"]).pk
+    assert private_host_reason("https://plan.example/hook", resolve=False) == ""
+    assert "cannot be resolved" in private_host_reason("https://no-such-host.invalid/hook", resolve=True)

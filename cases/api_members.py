@@ -13,7 +13,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 
-from carecoord.api.disclosure import account_sud_disclosure, is_plan_caller, sud_allowed
+from carecoord.api.disclosure import account_sud_disclosures, is_plan_caller, sud_allowed_members
 from carecoord.api.schema import IF_MATCH, LIST_ERRORS, PRECONDITION, READ_ERRORS, WRITE_ERRORS
 from carecoord.api.views import ScopedReadOnlyViewSet, ScopedViewSetMixin, VersionedUpdateMixin
 
@@ -174,11 +174,18 @@ class CaseSerializer(serializers.ModelSerializer):
         return {"name": manager.get_full_name() or manager.get_username(), "email": manager.email}
 
     def _withheld(self, case) -> list[str]:
-        cache = self.context.setdefault("_withheld", {})
-        if case.pk not in cache:
-            hide = case.program == Program.DMC_ODS and not sud_allowed(user=self.context["request"].user, member=case.member)
-            cache[case.pk] = list(SUD_CASE_FIELDS) if hide else []
-        return cache[case.pk]
+        # Decided once for all the DMC-ODS cases being serialized (a page), not one query per case.
+        withheld = self.context.get("_withheld")
+        if withheld is None or case.pk not in withheld:
+            in_list = isinstance(self.parent, serializers.ListSerializer) and self.parent.instance is not None
+            cases = list(self.parent.instance) if in_list else [case]
+            sud_cases = [c for c in cases if c.program == Program.DMC_ODS]
+            allowed = sud_allowed_members(user=self.context["request"].user, members=[c.member for c in sud_cases])
+            withheld = self.context.setdefault("_withheld", {})
+            for c in cases:
+                hide = c.program == Program.DMC_ODS and c.member_id not in allowed
+                withheld[c.pk] = list(SUD_CASE_FIELDS) if hide else []
+        return withheld[case.pk]
 
     def get_withheld(self, case) -> list[str]:
         return self._withheld(case)
@@ -285,10 +292,9 @@ class CaseViewSet(VersionedUpdateMixin, ScopedViewSetMixin, mixins.ListModelMixi
         if not is_plan_caller(self.request.user):
             return
         withheld = serializer.context.get("_withheld", {})
-        for case in objects:
-            if case.program == Program.DMC_ODS and not withheld.get(case.pk):
-                account_sud_disclosure(user=self.request.user, member=case.member,
-                                       description=f"DMC-ODS case {case.pk}: diagnoses and ASAM level (API)")
+        shown = [(case.member, case) for case in objects if case.program == Program.DMC_ODS and not withheld.get(case.pk)]
+        account_sud_disclosures(user=self.request.user, rows=shown,
+                                description="DMC-ODS case: diagnoses and ASAM level (API)")
 
     def perform_versioned_update(self, instance, validated_data, expected_version):
         if not case_editable_by(user=self.request.user, case=instance):

@@ -377,6 +377,46 @@ def disclose(*, member, recipient, purpose: str, categories: Iterable[str], desc
     return disclosure
 
 
+def _decide_for_members(*, member_ids, recipient, purpose: str, categories, at: datetime.datetime,
+                        recipient_name: str = "") -> dict[int, DisclosureDecision]:
+    """:func:`disclosure_check` for many members in a fixed number of queries: their consents and
+    plan coverage are loaded once for all (care-team recipients are still resolved per member)."""
+    from cases.models import Coverage, Member
+
+    day = timezone.localtime(at).date()
+    members = Member.objects.in_bulk(member_ids)
+    consents: dict[int, list[Consent]] = {member_id: [] for member_id in member_ids}
+    for consent in (Consent.objects.filter(member_id__in=member_ids).prefetch_related("recipients")
+                    .order_by("-effective_on", "-id")):
+        consents[consent.member_id].append(consent)
+    plans: dict[int, frozenset[int]] = {member_id: frozenset() for member_id in member_ids}
+    for member_id, plan_id in (Coverage.objects.filter(member_id__in=member_ids, start_date__lte=day, plan__isnull=False)
+                               .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+                               .values_list("member_id", "plan_id")):
+        plans[member_id] = frozenset({plan_id})
+    return {
+        member_id: _decide(member=members[member_id], recipient=recipient, purpose=purpose, categories=categories,
+                           recipient_name=recipient_name, at=at, consents=consents[member_id],
+                           resolver=_RecipientResolver(members[member_id], at,
+                                                       preloaded={RecipientCategory.MEMBER_PLAN: plans[member_id]}))
+        for member_id in member_ids
+    }
+
+
+def filter_categories_for_members(*, member_ids: Iterable[int], recipient, purpose: str, categories: Iterable[str],
+                                  at: datetime.datetime | None = None) -> dict[int, frozenset[str]]:
+    """:func:`filter_categories` for each of ``member_ids`` at once (a page of a list going to one recipient),
+    with the number of queries independent of the number of members."""
+    requested, unknown = _normalize(categories)
+    requested -= unknown
+    member_ids = set(member_ids)
+    if not member_ids or not requested or purpose not in Purpose.values or recipient is None:
+        return {member_id: frozenset() for member_id in member_ids}
+    decisions = _decide_for_members(member_ids=member_ids, recipient=recipient, purpose=purpose, categories=requested,
+                                    at=at or timezone.now())
+    return {member_id: requested - decision.denied_categories for member_id, decision in decisions.items()}
+
+
 def disclose_bulk(*, rows: Iterable[tuple], recipient, purpose: str, categories: Iterable[str], description: str,
                   disclosed_by, channel: str = "", recipient_name: str = "") -> list[Disclosure]:
     """:func:`disclose` for many members at once (a list or export going to one recipient).
@@ -387,7 +427,7 @@ def disclose_bulk(*, rows: Iterable[tuple], recipient, purpose: str, categories:
     written (no timeline lines) and returned. The number of queries does not grow with the rows
     unless consents describe recipients by care team or treating providers.
     """
-    from cases.models import Coverage, Member
+    from cases.models import Member
 
     rows = [(getattr(m, "pk", m), getattr(c, "pk", c)) for m, c in rows]
     categories = sorted(set(categories))
@@ -396,29 +436,15 @@ def disclose_bulk(*, rows: Iterable[tuple], recipient, purpose: str, categories:
     if not rows:
         return []
     at = timezone.now()
-    day = timezone.localtime(at).date()
     member_ids = {member_id for member_id, _case in rows}
     with transaction.atomic():
         list(Consent.objects.select_for_update().filter(member_id__in=member_ids).values_list("pk", flat=True))
-        members = Member.objects.in_bulk(member_ids)
-        consents: dict[int, list[Consent]] = {member_id: [] for member_id in member_ids}
-        for consent in (Consent.objects.filter(member_id__in=member_ids).prefetch_related("recipients")
-                        .order_by("-effective_on", "-id")):
-            consents[consent.member_id].append(consent)
-        plans: dict[int, frozenset[int]] = {member_id: frozenset() for member_id in member_ids}
-        for member_id, plan_id in (Coverage.objects.filter(member_id__in=member_ids, start_date__lte=day, plan__isnull=False)
-                                   .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-                                   .values_list("member_id", "plan_id")):
-            plans[member_id] = frozenset({plan_id})
-        decisions = {}
-        for member_id in member_ids:
-            member = members[member_id]
-            resolver = _RecipientResolver(member, at, preloaded={RecipientCategory.MEMBER_PLAN: plans[member_id]})
-            decision = _decide(member=member, recipient=recipient, purpose=purpose, categories=categories,
-                               recipient_name=recipient_name, at=at, consents=consents[member_id], resolver=resolver)
+        decisions = _decide_for_members(member_ids=member_ids, recipient=recipient, purpose=purpose,
+                                        categories=categories, at=at, recipient_name=recipient_name)
+        for member_id, decision in decisions.items():
             if not decision.allowed:
+                member = Member.objects.get(pk=member_id)
                 raise RuleViolation(f"{member.full_name}: {decision.reason}", field="consent", rule=decision.rule)
-            decisions[member_id] = decision
         name = recipient_name or _recipient_label(recipient, "")
         created = Disclosure.objects.bulk_create([
             Disclosure(member_id=member_id, case_id=case_id, recipient=recipient, recipient_name=name, purpose=purpose,

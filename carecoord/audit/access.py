@@ -99,9 +99,10 @@ def _record_ref(record) -> list:
 
 
 def _unique(items: Iterable) -> list:
+    """Items in first-seen order without repeats: member ids, or ``[label, pk]`` record references."""
     seen, out = set(), []
     for item in items:
-        key = json.dumps(item, default=str)
+        key = tuple(item) if isinstance(item, list) else item
         if key not in seen:
             seen.add(key)
             out.append(item)

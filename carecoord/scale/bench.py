@@ -88,6 +88,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 _SELECT = re.compile(r"^\s*(SELECT|WITH)\b", re.I)
+# A streamed export reads through a server-side cursor: its query is the SELECT inside the DECLARE.
+_DECLARE = re.compile(r'^\s*DECLARE\s+"[^"]+"\s+(NO\s+)?SCROLL\s+CURSOR\s+(WITH(OUT)?\s+HOLD\s+)?FOR\s+', re.I)
 
 
 _FIRST_FROM = re.compile(r'\sFROM\s+"([a-z0-9_]+)"', re.I)
@@ -96,7 +98,8 @@ _FIRST_FROM = re.compile(r'\sFROM\s+"([a-z0-9_]+)"', re.I)
 def main_query(captured: list[dict], table: str | None = None) -> str | None:
     """The request's page query, as the exact SQL text Django sent: the slowest SELECT reading
     ``table`` (the scenario's rows), else the slowest SELECT at all (sessions left out)."""
-    selects = [q for q in captured if _SELECT.match(q["sql"]) and "django_session" not in q["sql"]]
+    queries = [{**q, "sql": _DECLARE.sub("", q["sql"])} for q in captured]
+    selects = [q for q in queries if _SELECT.match(q["sql"]) and "django_session" not in q["sql"]]
     if table:
         own = [q for q in selects if (m := _FIRST_FROM.search(q["sql"])) and m.group(1) == table]
         selects = own or selects

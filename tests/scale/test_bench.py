@@ -36,6 +36,17 @@ def test_main_query_is_the_slowest_select_not_session_or_writes():
     assert main_query(captured, "accounts_user") == 'SELECT "accounts_user"."id" FROM "accounts_user"'
 
 
+def test_a_streamed_exports_query_is_the_select_inside_its_cursor():
+    # Given an export that read its rows through a server-side cursor and then checked a few of them
+    captured = [
+        {"sql": 'DECLARE "_django_curs_1_sync_4" NO SCROLL CURSOR WITH HOLD FOR SELECT "cases_case"."id" FROM "cases_case" '
+                'ORDER BY 1 DESC', "time": "0.056"},
+        {"sql": 'SELECT DISTINCT "cases_case"."id" FROM "cases_case" WHERE "cases_case"."id" IN (1, 2)', "time": "0.010"},
+    ]
+    # Then the query re-run bare is the export's own SELECT, not the smaller check
+    assert main_query(captured, "cases_case") == 'SELECT "cases_case"."id" FROM "cases_case" ORDER BY 1 DESC'
+
+
 def test_table_flags_misses_and_missing_endpoints():
     # Given a slow page, a fast one, a query count that grows with the page size and a missing endpoint
     slow = Result(key="queue_api", label="Work queue API", runs=20, median_ms=90, p95_ms=150, sql_median_ms=10,

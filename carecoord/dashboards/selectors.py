@@ -130,7 +130,8 @@ def compliance_overview(*, user, start: datetime.date, end: datetime.date, progr
     Returns ``rules`` (one :class:`RuleFigures` per rule with counted or open
     deadlines, those below target first), ``months`` (the months of the period),
     ``trend`` (per rule, the on-time percentage of each month, None where nothing
-    was due), ``by_month`` (rows per rule and month), ``by_team`` and ``by_owner``.
+    was due), ``by_month`` (rows per rule and month), ``by_team`` and ``by_owner`` (rows per rule and
+    team or worker, those furthest below target first).
     """
     using = reports_db_alias()
     codes = rule_codes_of(program)
@@ -154,6 +155,11 @@ def compliance_overview(*, user, start: datetime.date, end: datetime.date, progr
         row["below_target"] = row["on_time_rate"] is not None and row["on_time_rate"] < get_rule(row["rule_code"]).on_time_target
     for row in by_month:
         row["below_target"] = row["on_time_rate"] is not None and row["on_time_rate"] < get_rule(row["rule_code"]).on_time_target
+    # Worst first, so that the page can show the figures that need attention and leave the rest to the CSV.
+    worst_first = lambda row: (not row["below_target"], row["on_time_rate"] if row["on_time_rate"] is not None else 2,  # noqa: E731
+                               -row["missed"], row["rule_code"])
+    by_team.sort(key=worst_first)
+    by_owner.sort(key=worst_first)
     owner_names = _owner_names({row["owner_id"] for row in by_owner if row["owner_id"]}, using=using)
     for row in by_owner:
         row["owner_name"] = owner_names.get(row["owner_id"], "")

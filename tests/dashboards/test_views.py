@@ -57,6 +57,25 @@ def test_compliance_csv_has_the_same_figures(client, known):
         known.worker_1.get_full_name(), known.worker_2.get_full_name()}
 
 
+def test_the_page_lists_the_workers_furthest_below_target_first_and_the_csv_all(client, known, monkeypatch):
+    from carecoord.dashboards import views
+
+    client.force_login(known.supervisor_a)
+    # worker_1 is below target on R1 (2 of 4 on time in October), worker_2 is not (all on time)
+    overview = client.get(reverse("dashboard"), PERIOD).context["overview"]
+    assert [(row["owner_id"], row["below_target"]) for row in overview["by_owner"]][:1] == [(known.worker_1.pk, True)]
+    assert all(not row["below_target"] for row in overview["by_owner"][1:])
+    # When the page has room for one worker figure only
+    monkeypatch.setattr(views, "WORKER_ROWS_SHOWN", 1)
+    response = client.get(reverse("dashboard"), PERIOD)
+    # Then it shows worker_1's, says how many there are, and the CSV still has every one
+    assert [row["owner_id"] for row in response.context["by_owner_shown"]] == [known.worker_1.pk]
+    total = len(overview["by_owner"])
+    assert f"The 1 of {total} worker figures furthest below target" in response.content.decode()
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("dashboard"), {**PERIOD, "format": "csv"}).content.decode())))
+    assert len([r for r in rows if r["grouping"] == "worker"]) == total > 1
+
+
 def test_supervisor_b_sees_only_organization_b(client, known):
     client.force_login(known.supervisor_b)
     overview = client.get(reverse("dashboard"), PERIOD).context["overview"]

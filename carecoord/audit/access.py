@@ -48,7 +48,7 @@ from datetime import UTC, datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -289,9 +289,36 @@ def _locked_head():
     return head
 
 
+def _insert_member_links(rows) -> None:
+    """The per-member index rows of the events just written. An export batch names thousands of
+    members: on PostgreSQL they go as arrays in one statement, without a model instance per member
+    (which cost more than the export's own query)."""
+    from .models import AccessEvent, AccessEventMember
+
+    if connection.vendor != "postgresql":
+        AccessEventMember.objects.bulk_create([
+            AccessEventMember(event_id=row.pk, member_id=member_id, occurred_at=row.occurred_at)
+            for row in rows for member_id in row.members
+        ])
+        return
+    links = [(row.pk, member_id) for row in rows for member_id in row.members]
+    if not links:
+        return
+    event_ids, member_ids = (list(column) for column in zip(*links))
+    with connection.cursor() as cursor:
+        # Each link copies its event's time (the per-member report's index), read from the event row.
+        cursor.execute(
+            f"INSERT INTO {AccessEventMember._meta.db_table} (event_id, member_id, occurred_at) "
+            "SELECT event.id, link.member_id, event.occurred_at "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS link(event_id, member_id) "
+            f"JOIN {AccessEvent._meta.db_table} AS event ON event.id = link.event_id",
+            [event_ids, member_ids],
+        )
+
+
 def write_events(events: list[PendingEvent]) -> None:
     """Append events to the chain in one transaction."""
-    from .models import AccessEvent, AccessEventMember, AuditChainHead
+    from .models import AccessEvent, AuditChainHead
 
     if not events:
         return
@@ -322,8 +349,5 @@ def write_events(events: list[PendingEvent]) -> None:
             ids = dict(AccessEvent.objects.filter(seq__in=[r.seq for r in rows]).values_list("seq", "pk"))
             for row in rows:
                 row.pk = ids[row.seq]
-        AccessEventMember.objects.bulk_create([
-            AccessEventMember(event_id=row.pk, member_id=member_id, occurred_at=row.occurred_at)
-            for row in rows for member_id in row.members
-        ])
+        _insert_member_links(rows)
         AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)

@@ -92,7 +92,17 @@ _SELECT = re.compile(r"^\s*(SELECT|WITH)\b", re.I)
 _DECLARE = re.compile(r'^\s*DECLARE\s+"[^"]+"\s+(NO\s+)?SCROLL\s+CURSOR\s+(WITH(OUT)?\s+HOLD\s+)?FOR\s+', re.I)
 
 
-_FIRST_FROM = re.compile(r'\sFROM\s+"([a-z0-9_]+)"', re.I)
+_FROM = re.compile(r'\sFROM\s+"([a-z0-9_]+)"', re.I)
+
+
+def _main_table(sql: str) -> str | None:
+    """The table of the query's own FROM: the first one outside parentheses (a subquery in the
+    select list, e.g. an EXISTS annotation, has its FROM inside them)."""
+    for match in _FROM.finditer(sql):
+        before = sql[:match.start()]
+        if before.count("(") == before.count(")"):
+            return match.group(1)
+    return None
 
 
 def main_query(captured: list[dict], table: str | None = None) -> str | None:
@@ -101,7 +111,7 @@ def main_query(captured: list[dict], table: str | None = None) -> str | None:
     queries = [{**q, "sql": _DECLARE.sub("", q["sql"])} for q in captured]
     selects = [q for q in queries if _SELECT.match(q["sql"]) and "django_session" not in q["sql"]]
     if table:
-        own = [q for q in selects if (m := _FIRST_FROM.search(q["sql"])) and m.group(1) == table]
+        own = [q for q in selects if _main_table(q["sql"]) == table]
         selects = own or selects
     if not selects:
         return None

@@ -3,6 +3,7 @@ rules live in the services, whose RuleViolation is shown next to the field it na
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carecoord.accounts.models import Team, User
@@ -91,6 +92,43 @@ class ReassignForm(forms.Form):
         self.fields["new_manager"].queryset = _colleagues(case).filter(
             role__in=[User.Role.CASE_MANAGER, User.Role.SUPERVISOR]
         ).exclude(pk=case.primary_case_manager_id)
+
+
+class DeadlineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.rule.title} ({timezone.localtime(obj.due_at):%Y-%m-%d})"
+
+
+def _case_clocks(case: Case, *, paused: bool):
+    from carecoord.clocks.catalog import all_rules
+    from carecoord.clocks.models import Deadline
+
+    clocks = Deadline.objects.filter(case=case, status=Deadline.Status.OPEN, paused_at__isnull=not paused)
+    if not paused:
+        clocks = clocks.filter(rule_code__in=[rule.code for rule in all_rules() if rule.pausable])
+    return clocks.order_by("due_at")
+
+
+class ClockPauseForm(forms.Form):
+    """Stop a clock that the rules let wait on someone outside (e.g. the family's medical records)."""
+
+    deadline = DeadlineChoiceField(label=_("Clock"), queryset=None, empty_label=None)
+    reason = forms.CharField(label=_("Why it waits"), max_length=300,
+                             help_text=_("Whom or what the clock waits for, e.g. records requested from the family."))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].queryset = _case_clocks(case, paused=False)
+
+
+class ClockResumeForm(forms.Form):
+    """Restart a paused clock: its due time moves later by the time it waited."""
+
+    deadline = DeadlineChoiceField(label=_("Clock"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].queryset = _case_clocks(case, paused=True)
 
 
 class DocumentUploadForm(forms.Form):

@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/<int:case_id>/tasks/add/", views.task_add, name="case_task_add"),
     path("cases/<int:case_id>/tasks/<int:task_id>/done/", views.task_done, name="case_task_done"),
     path("cases/<int:case_id>/reassign/", views.case_reassign, name="case_reassign"),
+    path("cases/<int:case_id>/clocks/pause/", views.case_clock_pause, name="case_clock_pause"),
+    path("cases/<int:case_id>/clocks/resume/", views.case_clock_resume, name="case_clock_resume"),
     path("cases/<int:case_id>/documents/add/", views.document_add, name="case_document_add"),
     path("documents/<int:document_id>/", views.document_download, name="document_download"),
 ]

@@ -27,13 +27,14 @@ from django.views.decorators.http import require_POST
 from carecoord.accounts.models import User
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import bucket_of, deadline_queue_for
+from carecoord.clocks.services import deadline_pause, deadline_resume
 from carecoord.errors import RuleViolation
 
 from . import services
 from .documents import document_upload
 from .forms import (
-    CareTeamAddForm, CaseStatusForm, DocumentUploadForm, MemberSearchForm, QueueFilterForm, ReassignForm, TaskAddForm,
-    add_rule_violation,
+    CareTeamAddForm, CaseStatusForm, ClockPauseForm, ClockResumeForm, DocumentUploadForm, MemberSearchForm,
+    QueueFilterForm, ReassignForm, TaskAddForm, add_rule_violation,
 )
 from .models import CareTeamMember, Case, Task
 from .sections import case_sections, member_sections
@@ -293,6 +294,9 @@ def _case_context(request, case: Case, *, active: str = "") -> dict:
         "tabs": tabs,
         "active": active if active in keys else "timeline",
         "can_reassign": _can_reassign(request.user),
+        # Pause and Resume are offered only when the case has a clock they apply to.
+        "can_pause": _can_run_clocks(request.user) and any(d.paused_at is None and d.rule.pausable for d in deadlines),
+        "can_resume": _can_run_clocks(request.user) and any(d.paused_at is not None for d in deadlines),
         "status_moves": bool(services.CASE_STATUS_MOVES[case.status]),
         "upload_form": DocumentUploadForm(prefix="doc"),
     }
@@ -401,6 +405,36 @@ def case_reassign(request, case_id: int):
 
     return _case_action(request, case_id, form_class=ReassignForm, title=_("Reassign the case"), submit=_("Reassign"),
                         section="care_team", panel="header", url_name="case_reassign", perform=perform)
+
+
+def _can_run_clocks(user) -> bool:
+    """The program's own staff pause and resume its clocks; plan liaisons and administrators do not."""
+    return user.role in (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT)
+
+
+def case_clock_pause(request, case_id: int):
+    if not _can_run_clocks(request.user):
+        return HttpResponse(_("Only the program's staff can pause its clocks."), status=403)
+
+    def perform(case, data):
+        deadline = deadline_pause(deadline=data["deadline"], reason=data["reason"], by=request.user)
+        return _("%(clock)s is paused.") % {"clock": deadline.rule.title}
+
+    return _case_action(request, case_id, form_class=ClockPauseForm, title=_("Pause a clock"), submit=_("Pause"),
+                        section="timeline", panel="header", url_name="case_clock_pause", perform=perform)
+
+
+def case_clock_resume(request, case_id: int):
+    if not _can_run_clocks(request.user):
+        return HttpResponse(_("Only the program's staff can resume its clocks."), status=403)
+
+    def perform(case, data):
+        deadline = deadline_resume(deadline=data["deadline"], by=request.user)
+        return _("%(clock)s runs again, now due %(due)s.") % {
+            "clock": deadline.rule.title, "due": f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}"}
+
+    return _case_action(request, case_id, form_class=ClockResumeForm, title=_("Resume a clock"), submit=_("Resume"),
+                        section="timeline", panel="header", url_name="case_clock_resume", perform=perform)
 
 
 def document_add(request, case_id: int):

@@ -365,3 +365,58 @@ def test_supervisor_queue_shows_the_team_clocks_with_who_owns_them(client, case_
     assert response.context["total"] == 1
     html = response.content.decode()
     assert "Assigned to" in html and (manager_a.get_full_name() or manager_a.username) in html
+
+
+# ------------------------------------------------------------------ pausing a clock
+
+def test_a_case_manager_pauses_the_eligibility_clock_while_waiting_and_resumes_it(client_a, case_a):
+    # Given the 5-working-day eligibility clock on the manager's case
+    clock = start_clock(case_a, rule_code="ccs.medical_eligibility")
+    due_before = clock.due_at
+    page = client_a.get(reverse("case_detail", args=[case_a.pk])).content.decode()
+    assert reverse("case_clock_pause", args=[case_a.pk]) in page
+    assert reverse("case_clock_resume", args=[case_a.pk]) not in page
+
+    # When they pause it, saying what it waits for
+    response = client_a.post(reverse("case_clock_pause", args=[case_a.pk]),
+                             {"deadline": clock.pk, "reason": "Records requested from the family"})
+    assert response.status_code == 302
+    clock.refresh_from_db()
+    # Then it is paused, the case says so, and the timeline names the reason
+    assert clock.paused_at is not None
+    page = client_a.get(reverse("case_detail", args=[case_a.pk])).content.decode()
+    assert "Paused" in page and reverse("case_clock_resume", args=[case_a.pk]) in page
+    assert case_a.timeline.filter(kind="clock.paused", summary__contains="Records requested from the family").exists()
+
+    # When it is resumed after waiting two days
+    two_days = datetime.timedelta(days=2)
+    type(clock).objects.filter(pk=clock.pk).update(paused_at=clock.paused_at - two_days)
+    clock.pauses.update(paused_at=clock.paused_at - two_days)
+    response = client_a.post(reverse("case_clock_resume", args=[case_a.pk]), {"deadline": clock.pk})
+    assert response.status_code == 302
+    clock.refresh_from_db()
+    # Then it runs again, due later by the time it waited
+    assert clock.paused_at is None
+    assert two_days <= clock.due_at - due_before < two_days + datetime.timedelta(minutes=1)
+
+
+def test_pausing_needs_a_reason_and_a_pausable_clock_and_changes_nothing_otherwise(client_a, case_a):
+    eligibility = start_clock(case_a, rule_code="ccs.medical_eligibility")
+    not_pausable = start_clock(case_a, rule_code="all.part2_disclosure_list")
+    # No reason: the form says which field and nothing is paused
+    response = client_a.post(reverse("case_clock_pause", args=[case_a.pk]), {"deadline": eligibility.pk, "reason": ""})
+    assert response.status_code == 200 and "reason" in response.context["form"].errors
+    # A clock the rules do not let wait is not offered, and a forged choice is refused
+    assert not_pausable not in response.context["form"].fields["deadline"].queryset
+    response = client_a.post(reverse("case_clock_pause", args=[case_a.pk]), {"deadline": not_pausable.pk, "reason": "x"})
+    assert "deadline" in response.context["form"].errors
+    assert not type(eligibility).objects.filter(pk__in=[eligibility.pk, not_pausable.pk], paused_at__isnull=False).exists()
+
+
+def test_a_plan_liaison_cannot_pause_the_programs_clocks(client, case_a, liaison_x):
+    clock = start_clock(case_a, rule_code="ccs.medical_eligibility")
+    client.force_login(liaison_x)
+    response = client.post(reverse("case_clock_pause", args=[case_a.pk]), {"deadline": clock.pk, "reason": "x"})
+    assert response.status_code == 403
+    clock.refresh_from_db()
+    assert clock.paused_at is None

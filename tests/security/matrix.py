@@ -74,6 +74,8 @@ ROUTES: dict[str, R] = {
     "case_task_add": R(kwargs={"case_id": "case"}),
     "case_task_done": R(kwargs={"case_id": "case", "task_id": "task"}),
     "case_reassign": R(kwargs={"case_id": "case"}),
+    "case_clock_pause": R(kwargs={"case_id": "case"}),
+    "case_clock_resume": R(kwargs={"case_id": "case"}),
     "case_document_add": R(kwargs={"case_id": "case"}),
     "document_download": R(kwargs={"document_id": "document"}),
     # API

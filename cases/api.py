@@ -152,19 +152,22 @@ class _Echo:
 CSV_HEADER = TRACKING_FIELDS
 # Rows per audit/disclosure write: each write is one short transaction, so larger batches keep
 # the export near the query's speed while memory stays bounded by the batch, not the list.
-EXPORT_BATCH = 2000
+EXPORT_BATCH = 5000
+
+
+FORMULA_STARTS = frozenset("=+-@")
 
 
 def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return " ".join(value)
-    if isinstance(value, datetime.date):
+        value = " ".join(value)
+    elif isinstance(value, datetime.date):
         return value.isoformat()
-    text = str(value)
+    text = value if type(value) is str else str(value)
     # Spreadsheet formula injection: a cell never starts with a formula character.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    return f"'{text}" if text and text[0] in FORMULA_STARTS else text
 
 
 def tracking_csv_rows(*, request, queryset):

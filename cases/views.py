@@ -11,6 +11,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib import messages
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Concat, Greatest
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from carecoord.accounts.models import User
 from carecoord.clocks.models import Deadline, Notification
-from carecoord.clocks.selectors import bucket_of, deadline_queue_for
+from carecoord.clocks.selectors import bucket_of, deadline_queue_for, time_left
 from carecoord.clocks.services import deadline_pause, deadline_resume
 from carecoord.errors import RuleViolation
 
@@ -86,7 +87,8 @@ def _record_access(request, **kwargs) -> None:
 
 def section_for_deadline(deadline: Deadline, registered: set[str]) -> str:
     """The case page anchor where the work that meets ``deadline`` is done."""
-    if deadline.subject_type_id and deadline.subject_type.model_class() is Task:
+    # The content type comes from Django's per-process cache, not a join per row.
+    if deadline.subject_type_id and ContentType.objects.get_for_id(deadline.subject_type_id).model_class() is Task:
         return "tasks"
     for prefix, keys in RULE_SECTIONS:
         if deadline.rule_code.startswith(prefix):
@@ -97,12 +99,19 @@ def section_for_deadline(deadline: Deadline, registered: set[str]) -> str:
 
 
 def _deadline_rows(deadlines, *, now=None):
+    """Give each deadline what its row shows, worked out once here rather than by template lookups per
+    row (a case manager's queue has hundreds of rows; most share a rule)."""
     now = now or timezone.now()
     registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
+    plain: dict[str, str] = {}
     for deadline in deadlines:
         deadline.bucket = bucket_of(deadline.due_at, now=now)
         deadline.badge = BUCKET_BADGES[deadline.bucket]
         deadline.section = section_for_deadline(deadline, registered)
+        deadline.time_left = time_left(deadline.due_at, now=now)
+        if deadline.rule_code not in plain:
+            plain[deadline.rule_code] = str(deadline.rule.plain)
+        deadline.plain = plain[deadline.rule_code]
     return deadlines
 
 
@@ -117,7 +126,7 @@ def work_queue(request):
         team_id = form.cleaned_data["team"].pk if form.cleaned_data["team"] else None
     deadlines = list(
         deadline_queue_for(user=request.user, program=program, team_id=team_id)
-        .select_related("case__member", "member", "subject_type")[:QUEUE_LIMIT]
+        .select_related("case", "member")[:QUEUE_LIMIT]  # a case's deadline always names its member
     )
     _deadline_rows(deadlines)
     buckets = [
@@ -270,7 +279,7 @@ def _consent_summary_template(sections) -> str | None:
 def _case_context(request, case: Case, *, active: str = "") -> dict:
     now = timezone.now()
     deadlines = _deadline_rows(
-        list(case.deadlines.filter(status__in=Deadline.ACTIVE_STATUSES).select_related("subject_type").order_by("due_at")),
+        list(case.deadlines.filter(status__in=Deadline.ACTIVE_STATUSES).order_by("due_at")),
         now=now,
     )
     sections = _section_blocks(case_sections(), obj_name="case", obj=case, request=request)

@@ -92,10 +92,13 @@ def _member_id(member) -> int:
 
 
 def _record_ref(record) -> list:
-    if isinstance(record, models.Model):
+    if type(record) is tuple:  # the common case, first: an export names thousands of ("app.model", pk) pairs
+        label, pk = record
+    elif isinstance(record, models.Model):
         return [record._meta.label_lower, record.pk]
-    label, pk = record
-    return [str(label).lower(), pk if isinstance(pk, int) else str(pk)]
+    else:
+        label, pk = record
+    return [str(label).lower(), pk if type(pk) is int else str(pk)]
 
 
 def _unique(items: Iterable) -> list:

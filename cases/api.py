@@ -152,7 +152,7 @@ class _Echo:
 CSV_HEADER = TRACKING_FIELDS
 # Rows per audit/disclosure write: each write is one short transaction, so larger batches keep
 # the export near the query's speed while memory stays bounded by the batch, not the list.
-EXPORT_BATCH = 5000
+EXPORT_BATCH = 2000
 
 
 FORMULA_STARTS = frozenset("=+-@")

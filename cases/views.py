@@ -60,6 +60,12 @@ BUCKET_BADGES = {"overdue": "overdue", "today": "due_today", "week": "this_week"
 # Where on the case page the work of a clock is done: rule-code prefix -> case section key.
 # The first registered section wins; otherwise the open deadlines in the case header.
 RULE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ccs.appeal", ("appeals",)),
+    ("ccs.fair_hearing", ("appeals",)),
+    ("plan.grievance", ("appeals",)),
+    ("plan.appeal", ("appeals",)),
+    ("plan.aid_paid_pending", ("appeals",)),
+    ("plan.state_hearing", ("appeals",)),
     ("ccs.medical_eligibility", ("ccs_eligibility", "eligibility", "ccs")),
     ("ccs.annual_medical_review", ("ccs_eligibility", "eligibility", "ccs")),
     ("ccs.", ("ccs", "notices")),

@@ -3,9 +3,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from carecoord.admin_base import ReadOnlyHistoryAdmin
 from carecoord.errors import RuleViolation
 
-from .models import Notice, NoticeEvent, NoticeTemplate
+from .models import Appeal, Notice, NoticeEvent, NoticeTemplate
 from .services import template_save_version
 
 
@@ -109,3 +110,13 @@ class NoticeEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyHistoryAdmin):
+    """Grievances, appeals and hearing requests are written on the case page (their clocks start there)."""
+
+    list_display = ("__str__", "member", "case", "received_at", "expedited", "aid_paid_pending", "outcome", "decided_at")
+    list_filter = ("kind", "expedited", "outcome")
+    search_fields = ("member__last_name", "member__cin", "summary")
+    date_hierarchy = "received_at"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from carecoord.accounts.models import Organization
 from cases.models import Language
 
-from .models import Channel, NoticeKind, RecipientKind
+from .models import NOA_KINDS, Appeal, Channel, Notice, NoticeKind, RecipientKind
 
 
 class NoticeCreateForm(forms.Form):
@@ -45,3 +45,43 @@ class MarkMailedForm(forms.Form):
 class MarkReturnedForm(forms.Form):
     reason = forms.CharField(label=_("Why it came back"), max_length=300,
                              help_text=_("For example: moved, no forwarding address."))
+
+
+class _LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _now_minute():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class AppealRecordForm(forms.Form):
+    """A grievance, appeal or hearing request received about the case's member."""
+
+    kind = forms.ChoiceField(label=_("What was received"), choices=Appeal.Kind.choices)
+    received_at = forms.DateTimeField(label=_("Received"), initial=_now_minute, widget=_LocalDateTimeInput())
+    expedited = forms.BooleanField(label=_("Expedited (waiting could seriously harm the member's health)"), required=False)
+    notice = forms.ModelChoiceField(label=_("Notice of Action contested"), required=False, queryset=Notice.objects.none(),
+                                    help_text=_("Meets the member's filing window and, for a plan appeal, tells whether aid is paid pending."))
+    appeal_of = forms.ModelChoiceField(label=_("Appeal whose decision is contested"), required=False,
+                                       queryset=Appeal.objects.none(), help_text=_("For a hearing request."))
+    summary = forms.CharField(label=_("What the member disputes"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice"].queryset = Notice.objects.filter(member=case.member, kind__in=NOA_KINDS).order_by("-notice_date")
+        self.fields["appeal_of"].queryset = Appeal.objects.filter(member=case.member, decided_at__isnull=False)
+
+
+class AppealAcknowledgeForm(forms.Form):
+    acknowledged_at = forms.DateTimeField(label=_("Acknowledgment sent"), initial=_now_minute, widget=_LocalDateTimeInput())
+
+
+class AppealDecideForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Appeal.Outcome.choices)
+    decided_at = forms.DateTimeField(label=_("Decision sent"), initial=_now_minute, widget=_LocalDateTimeInput())
+    decision_notes = forms.CharField(label=_("Decision"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text=_("What was decided and why, as the letter says."))

@@ -228,3 +228,55 @@ class NoticeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Appeal(models.Model):
+    """A grievance, appeal or hearing request the program or plan received, with the clocks it starts.
+
+    The kinds follow the rights a Notice of Action states: a CCS appeal and then a CCS fair
+    hearing (22 CCR §42160, §42180); a plan grievance, a plan appeal and then a State Hearing
+    (42 CFR 438 subpart F). ``notice`` is the NOA appealed, when there is one: the filing
+    windows it opened are met by the appeal. Written only by ``notices.appeals``.
+    """
+
+    class Kind(models.TextChoices):
+        CCS_APPEAL = "ccs_appeal", _("CCS appeal")
+        CCS_FAIR_HEARING = "ccs_fair_hearing", _("CCS fair hearing request")
+        PLAN_GRIEVANCE = "plan_grievance", _("Plan grievance")
+        PLAN_APPEAL = "plan_appeal", _("Plan appeal")
+        STATE_HEARING = "state_hearing", _("State Hearing request")
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Decision upheld")
+        OVERTURNED = "overturned", _("Decision overturned")
+        PARTLY_OVERTURNED = "partly_overturned", _("Decision partly overturned")
+        RESOLVED = "resolved", _("Grievance resolved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    member = models.ForeignKey("cases.Member", on_delete=models.PROTECT, related_name="appeals")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="appeals")
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
+                               help_text=_("The Notice of Action appealed, if any."))
+    appeal_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="hearings",
+                                  help_text=_("For a hearing request: the appeal whose decision is contested."))
+    received_at = models.DateTimeField(_("received"))
+    expedited = models.BooleanField(_("expedited"), default=False)
+    summary = models.TextField(_("what the member disputes"))
+    aid_paid_pending = models.BooleanField(_("aid paid pending"), default=False,
+                                           help_text=_("Filed within the window that keeps the service going meanwhile."))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices, blank=True)
+    decision_notes = models.TextField(_("decision"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(decided_at__isnull=True) | ~Q(outcome=""), name="appeal_decision_has_outcome"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

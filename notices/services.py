@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from carecoord.errors import RuleViolation
 
+from .appeals import start_filing_windows
 from .models import FIRST_PARTY_RECIPIENTS, TEN_DAY_ADVANCE_KINDS, Channel, Notice, NoticeEvent, NoticeKind, RecipientKind
 from .rendering import render_notice
 from .signals import notice_sent
@@ -288,6 +289,7 @@ def notice_mark_delivered(*, notice: Notice, by=None, detail: str = "", at: date
         notice.save(update_fields=["status", "sent_at"])
         NoticeEvent.objects.create(notice=notice, kind=NoticeEvent.Kind.SENT, by=by, at=at, detail=detail[:500])
         _meet_clocks(notice=notice, at=at, by=by)
+        start_filing_windows(notice=notice, at=at)
         if notice.case_id:
             timeline_record(case=notice.case, kind="notice.sent", actor=by,
                             summary=_("Notice sent: %(kind)s to %(recipient)s by %(channel)s") % {

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
-from cases.selectors import case_get_for_user
+from cases.selectors import case_get_for_user, case_list_visible_to
 
-from . import services
-from .forms import MarkMailedForm, MarkReturnedForm, NoticeCreateForm
+from . import appeals, services
+from .forms import (
+    AppealAcknowledgeForm, AppealDecideForm, AppealRecordForm, MarkMailedForm, MarkReturnedForm, NoticeCreateForm,
+)
+from .models import Appeal
 from .selectors import notice_get_for_user
 
 
@@ -111,3 +115,63 @@ def notice_returned_view(request, pk: int):
         services.notice_mark_returned(notice=notice, reason=data["reason"], by=request.user)
         messages.success(request, _("The returned letter is recorded and a follow-up task was added."))
     return _action(request, pk, run, MarkReturnedForm)
+
+
+# ------------------------------------------------------------------ grievances, appeals and hearings
+
+def _appeals_tab(case) -> str:
+    return reverse("case_detail", args=[case.pk]) + "?tab=appeals#section-appeals"
+
+
+def appeal_new(request, case_id: int):
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    if not _may_act(request.user):
+        return HttpResponse(status=403)
+    form = AppealRecordForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appeal = appeals.appeal_record(
+                kind=data["kind"], member=case.member, case=case, notice=data["notice"], appeal_of=data["appeal_of"],
+                received_at=data["received_at"], expedited=data["expedited"], summary=data["summary"], by=request.user)
+        except RuleViolation as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("%(appeal)s recorded; its clocks are running.") % {"appeal": appeal.get_kind_display()})
+            return redirect(_appeals_tab(case))
+    return render(request, "notices/appeal_form.html", {"case": case, "form": form})
+
+
+def _appeal_action(request, pk: int, form_class, run):
+    """Acknowledge or decide an appeal of a case the user may see; errors come back as messages on the tab."""
+    appeal = get_object_or_404(Appeal.objects.filter(case__in=case_list_visible_to(user=request.user)), pk=pk)
+    if not _may_act(request.user):
+        return HttpResponse(status=403)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+                                         for name, errors in form.errors.items() for error in errors))
+        return redirect(_appeals_tab(appeal.case))
+    try:
+        run(appeal, form.cleaned_data)
+    except RuleViolation as error:
+        label = form.fields[error.field].label if error.field in form.fields else ""
+        messages.error(request, f"{label}: {error.message}" if label else error.message)
+    return redirect(_appeals_tab(appeal.case))
+
+
+@require_POST
+def appeal_acknowledge_view(request, pk: int):
+    def run(appeal, data):
+        appeals.appeal_acknowledge(appeal=appeal, at=data["acknowledged_at"], by=request.user)
+        messages.success(request, _("The acknowledgment is recorded."))
+    return _appeal_action(request, pk, AppealAcknowledgeForm, run)
+
+
+@require_POST
+def appeal_decide_view(request, pk: int):
+    def run(appeal, data):
+        appeals.appeal_decide(appeal=appeal, outcome=data["outcome"], at=data["decided_at"], notes=data["decision_notes"],
+                              by=request.user)
+        messages.success(request, _("The decision is recorded."))
+    return _appeal_action(request, pk, AppealDecideForm, run)

@@ -235,6 +235,9 @@ ROUTES: dict[str, R] = {
     "notices:send": R(kwargs={"pk": "model:notices.Notice"}),
     "notices:mailed": R(kwargs={"pk": "model:notices.Notice"}),
     "notices:returned": R(kwargs={"pk": "model:notices.Notice"}),
+    "notices:appeal_new": R(kwargs={"case_id": "case"}),
+    "notices:appeal_acknowledge": R(kwargs={"pk": "model:notices.Appeal"}, note="POST only"),
+    "notices:appeal_decide": R(kwargs={"pk": "model:notices.Appeal"}, note="POST only"),
     # The admin site's own pages (per-model pages are ADMIN_FAMILY).
     "admin:index": R(),
     "admin:login": R(public=True),

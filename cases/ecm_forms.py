@@ -132,6 +132,10 @@ class MoveForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class DoneAtForm(forms.Form):
+    done_at = forms.DateTimeField(label=_("Done on"), widget=DATETIME, initial=_now_local)
+
+
 class CocRequestForm(forms.Form):
     provider_name = forms.CharField(label=_("Provider to keep"), max_length=200)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=ContinuityOfCareRequest.Urgency.choices)

@@ -231,6 +231,10 @@ class PlacementMove(models.Model):
     records_disclosure = models.ForeignKey("consents.Disclosure", null=True, blank=True, on_delete=models.PROTECT,
                                            related_name="+")
     warm_handoff_at = models.DateTimeField(_("warm hand-off"), null=True, blank=True)
+    # Child welfare health steps every placement starts (cws.* clocks).
+    exam_completed_at = models.DateTimeField(_("medical and dental exam done"), null=True, blank=True)
+    health_summary_given_at = models.DateTimeField(_("health and education summary given"), null=True, blank=True)
+    mhp_notified_at = models.DateTimeField(_("mental health plan told of presumptive transfer"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()

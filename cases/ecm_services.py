@@ -34,10 +34,12 @@ Domain rule codes raised as ``RuleViolation``: ``ecm.case_program``, ``ecm.pathw
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carecoord.accounts.models import County, Organization
 from carecoord.clocks.models import Deadline
@@ -603,6 +605,47 @@ def placement_move_record(*, case: Case, to_county: County, moved_at: datetime.d
                         data={"move": move.pk})
         if move.from_cohs and plan_now is not None:
             deadline_start(rule_code="ecm.cohs_plan_of_enrollment", subject=move, case=case, started_at=moved_at)
+        # The child welfare health rules of a new placement: an exam within 30 days, the health and education
+        # summary to the new caregiver within 48 hours, and (placed out of county) the mental health plan told
+        # of the presumptive transfer within 3 working days.
+        for step in CWS_PLACEMENT_STEPS.values():
+            deadline_start(rule_code=step.rule_code, subject=move, case=case, started_at=moved_at)
+    return move
+
+
+@dataclass(frozen=True)
+class CwsStep:
+    field: str
+    rule_code: str
+    done: object  # a lazy translation
+
+
+CWS_PLACEMENT_STEPS = {
+    "exam": CwsStep("exam_completed_at", "cws.placement_exam", gettext_lazy("Medical and dental exam done")),
+    "health_summary": CwsStep("health_summary_given_at", "cws.health_education_summary_later",
+                              gettext_lazy("Health and education summary given to the caregiver")),
+    "mhp_notified": CwsStep("mhp_notified_at", "cws.presumptive_transfer_notice",
+                            gettext_lazy("Mental health plan told of the presumptive transfer")),
+}
+
+
+def placement_cws_step_record(*, move: PlacementMove, step: str, actor, at: datetime.datetime | None = None) -> PlacementMove:
+    """One of the child welfare health steps of the placement is done: meets its clock."""
+    if step not in CWS_PLACEMENT_STEPS:
+        raise RuleViolation(_("Choose a step of the placement."), field="step", rule="ecm.move_cws_step")
+    spec = CWS_PLACEMENT_STEPS[step]
+    at = _aware(at, field="at")
+    if at < move.moved_at:
+        raise RuleViolation(_("This cannot be before the placement."), field="at", rule="ecm.move_step_before_placement")
+    with transaction.atomic():
+        move = PlacementMove.objects.select_for_update().get(pk=move.pk)
+        if getattr(move, spec.field) is not None:
+            raise RuleViolation(_("This step is already recorded."), field="step", rule="ecm.move_step_done")
+        setattr(move, spec.field, at)
+        move.save(update_fields=[spec.field])
+        deadline_meet(rule_code=spec.rule_code, subject=move, met_at=at, by=actor)
+        timeline_record(case=move.case, kind="ecm.placement_health_step", actor=actor, at=at, summary=str(spec.done),
+                        data={"move": move.pk, "step": step})
     return move
 
 

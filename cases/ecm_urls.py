@@ -27,5 +27,6 @@ urlpatterns = [
     path("cases/<int:case_id>/continuity/<int:request_id>/decide/", views.coc_decide, name="coc_decide"),
     path("cases/<int:case_id>/moves/<int:move_id>/provider/", views.move_provider, name="move_provider"),
     path("cases/<int:case_id>/moves/<int:move_id>/handoff/", views.move_handoff, name="move_handoff"),
+    path("cases/<int:case_id>/moves/<int:move_id>/health/<slug:step>/", views.move_cws_step, name="move_cws_step"),
     path("cases/<int:case_id>/closure/", views.closure, name="closure"),
 ]

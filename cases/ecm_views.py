@@ -242,6 +242,17 @@ def move_provider(request, case_id: int, move_id: int):
                  submit=_("Record"), perform=perform, lookup=lambda case: _move(case, move_id), extra_args=(move_id,))
 
 
+def move_cws_step(request, case_id: int, move_id: int, step: str):
+    if step not in ecm.CWS_PLACEMENT_STEPS:
+        raise Http404("No such step")
+
+    def perform(case, form):
+        ecm.placement_cws_step_record(move=_move(case, move_id), step=step, at=form.cleaned_data["done_at"], actor=request.user)
+        return _("%(step)s: recorded.") % {"step": ecm.CWS_PLACEMENT_STEPS[step].done}
+    return _form(request, case_id, "move_cws_step", form_class=f.DoneAtForm, title=ecm.CWS_PLACEMENT_STEPS[step].done,
+                 submit=_("Record"), perform=perform, lookup=lambda case: _move(case, move_id), extra_args=(move_id, step))
+
+
 def move_handoff(request, case_id: int, move_id: int):
     def perform(case, form):
         ecm.placement_ecm_handoff(move=_move(case, move_id), actor=request.user)

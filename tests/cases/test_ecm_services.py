@@ -224,6 +224,37 @@ def test_move_out_of_a_cohs_county_opens_the_24_hour_clock_and_a_continuity_of_c
     assert clocks(case, "mcp.coc_request_urgent").get().status == "met_on_time"
 
 
+def test_every_placement_starts_the_child_welfare_health_clocks_and_recording_a_step_meets_its_own(ecm_world):
+    case, manager = ecm_world["case"], ecm_world["manager"]
+    moved_at = timezone.now() - datetime.timedelta(hours=3)
+    move = ecm.placement_move_record(case=case, to_county=ecm_world["cohs"], moved_at=moved_at, actor=manager)
+    # Then an exam within 30 days, the health and education summary within 48 hours and the mental health
+    # plan's presumptive transfer notice within 3 working days are running from the placement
+    exam, summary, mhp = (clocks(case, code).get() for code in (
+        "cws.placement_exam", "cws.health_education_summary_later", "cws.presumptive_transfer_notice"))
+    assert summary.due_at == moved_at + datetime.timedelta(hours=48)
+    assert (timezone.localtime(exam.due_at).date() - timezone.localtime(moved_at).date()).days == 30
+    assert mhp.status == exam.status == "open"
+    # When the summary is given to the caregiver
+    ecm.placement_cws_step_record(move=move, step="health_summary", actor=manager)
+    # Then its clock alone is met, the move shows it, and the timeline says so
+    summary.refresh_from_db()
+    exam.refresh_from_db()
+    assert summary.status == "met_on_time" and exam.status == "open"
+    move.refresh_from_db()
+    assert move.health_summary_given_at is not None
+    assert case.timeline.filter(kind="ecm.placement_health_step").exists()
+    # A step is recorded once, never before the placement, and only the known steps exist
+    for step, at, rule in (("health_summary", None, "ecm.move_step_done"),
+                           ("exam", moved_at - datetime.timedelta(days=1), "ecm.move_step_before_placement"),
+                           ("dentist", None, "ecm.move_cws_step")):
+        with pytest.raises(RuleViolation) as refused:
+            ecm.placement_cws_step_record(move=move, step=step, at=at, actor=manager)
+        assert refused.value.rule == rule
+    exam.refresh_from_db()
+    assert exam.status == "open"
+
+
 def test_changing_the_ecm_provider_hands_off_records_under_consent(ecm_world):
     case, manager = ecm_world["case"], ecm_world["manager"]
     _referred(ecm_world)
@@ -336,4 +367,7 @@ def test_removal_to_first_cft_meeting_opens_and_meets_every_clock(ecm_world):
         "ecm.enrollment_notification": ["met_on_time", "met_on_time"],
         "ecm.assessment": ["met_on_time"],
         "ecm.care_plan_review": ["met_on_time", "open"],
+        # The plan-choice NOA, once delivered, gave the family its appeal windows
+        "plan.appeal_filing_window": ["open"],
+        "plan.aid_paid_pending_window": ["open"],
     }

@@ -42,6 +42,7 @@ PANELED_PROVIDER_TYPES = frozenset({
 MEDICAL_ELIGIBILITY = "ccs.medical_eligibility"
 ANNUAL_REVIEW = "ccs.annual_medical_review"
 LIAISON_MEETING = "all.liaison_meeting"
+PROTOCOL_REVIEW = "all.protocol_review"
 
 
 def _aware(at: datetime.datetime | None, *, field: str) -> datetime.datetime:
@@ -598,9 +599,10 @@ def problem_items_visible_to(*, user):
 
 def liaison_meeting_record(*, program: Organization, plan: Organization, held_at: datetime.datetime, attendees: str,
                            minutes: str, recorded_by, action_items: list[dict] | tuple = (),
-                           problem_items=()) -> LiaisonMeeting:
+                           problem_items=(), protocols_reviewed: bool = False) -> LiaisonMeeting:
     """Record a county/plan liaison meeting: minutes, issues discussed, action items as tasks.
-    Meets the previous meeting's quarterly clock and starts the next one."""
+    Meets the previous meeting's quarterly clock and starts the next one; a meeting that reviewed the
+    county/plan protocols does the same for the yearly protocol review."""
     held_at = _aware(held_at, field="held_at")
     if plan.type != Organization.Type.MCP:
         raise RuleViolation("Choose a managed care plan.", field="plan", rule="liaison.plan_type")
@@ -610,8 +612,10 @@ def liaison_meeting_record(*, program: Organization, plan: Organization, held_at
         raise RuleViolation("Write the minutes.", field="minutes", rule="liaison.minutes_required")
     with transaction.atomic():
         previous = LiaisonMeeting.objects.filter(program=program, plan=plan, held_at__lte=held_at).order_by("-held_at").first()
+        last_review = (LiaisonMeeting.objects.filter(program=program, plan=plan, held_at__lte=held_at, protocols_reviewed=True)
+                       .order_by("-held_at").first())
         meeting = LiaisonMeeting(program=program, plan=plan, held_at=held_at, attendees=attendees.strip(),
-                                 minutes=minutes.strip(), recorded_by=recorded_by)
+                                 minutes=minutes.strip(), recorded_by=recorded_by, protocols_reviewed=protocols_reviewed)
         validate_model(meeting)
         meeting.save()
         meeting.problem_items.set(problem_items)
@@ -629,6 +633,11 @@ def liaison_meeting_record(*, program: Organization, plan: Organization, held_at
             deadline_meet(rule_code=LIAISON_MEETING, subject=previous, met_at=held_at, by=recorded_by)
         deadline_start(rule_code=LIAISON_MEETING, subject=meeting, started_at=held_at, organization=program,
                        owner=recorded_by)
+        if protocols_reviewed:
+            if last_review is not None:
+                deadline_meet(rule_code=PROTOCOL_REVIEW, subject=last_review, met_at=held_at, by=recorded_by)
+            deadline_start(rule_code=PROTOCOL_REVIEW, subject=meeting, started_at=held_at, organization=program,
+                           owner=recorded_by)
     return meeting
 
 

@@ -235,6 +235,8 @@ class LiaisonMeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DATE, initial=timezone.localdate)
     attendees = forms.CharField(label=_("Attendees"), widget=forms.Textarea(attrs={"rows": 2}))
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 6}))
+    protocols_reviewed = forms.BooleanField(label=_("This meeting reviewed the county and plan protocols"), required=False,
+                                            help_text=_("Due once a year; the next review is then due in 12 months."))
     problem_items = forms.ModelMultipleChoiceField(label=_("Issues discussed"), queryset=None, required=False,
                                                    widget=forms.CheckboxSelectMultiple)
     action_items = forms.CharField(label=_("Action items (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),

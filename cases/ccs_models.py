@@ -320,6 +320,9 @@ class LiaisonMeeting(models.Model):
     held_at = models.DateTimeField(_("held on"))
     attendees = models.TextField(_("attendees"))
     minutes = models.TextField(_("minutes"))
+    protocols_reviewed = models.BooleanField(
+        _("county and plan protocols reviewed"), default=False,
+        help_text=_("The yearly review of the protocols that divide the work between the county and the plan."))
     problem_items = models.ManyToManyField(ProblemItem, blank=True, related_name="meetings", verbose_name=_("issues discussed"))
     tasks = models.ManyToManyField("cases.Task", blank=True, related_name="+", verbose_name=_("action items"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

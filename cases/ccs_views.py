@@ -306,7 +306,7 @@ def liaison_meetings(request):
                 ccs.liaison_meeting_record(
                     program=request.user.organization, plan=d["plan"], held_at=f.day_start(d["held_on"]),
                     attendees=d["attendees"], minutes=d["minutes"], recorded_by=request.user,
-                    problem_items=d["problem_items"],
+                    problem_items=d["problem_items"], protocols_reviewed=d["protocols_reviewed"],
                     action_items=[{"title": line, "owner": request.user, "due_date": due} for line in form.lines("action_items")])
             except RuleViolation as exc:
                 _show_error(form, exc, {"held_at": "held_on"})

@@ -197,9 +197,10 @@ def load_problem_log(ctx) -> None:
         ccs.problem_item_resolve(item=done, by=supervisor, at=_ago(70), resolution="Plan pulls the API list on the 1st; CSV as backup.")
     if not LiaisonMeeting.objects.filter(program=program, plan=plan).exists():
         ccs.liaison_meeting_record(
-            program=program, plan=plan, held_at=_ago(70), recorded_by=supervisor, problem_items=[item],
+            program=program, plan=plan, held_at=_ago(70), recorded_by=supervisor, problem_items=[item], protocols_reviewed=True,
             attendees="Grace Okafor (CCS supervising nurse), Kevin Cho (Valley Health Plan CCS liaison), Dr. Priya Raman",
-            minutes="Reviewed referral volumes and the tracking list; discussed SAR dating from the referral date.",
+            minutes="Reviewed referral volumes and the tracking list; discussed SAR dating from the referral date. "
+                    "Went through the county/plan protocols for the year.",
             action_items=[{"title": "Share the CCS SAR dating policy with the plan's UM team", "owner": supervisor,
                            "due_date": timezone.localdate() + datetime.timedelta(days=14)}])
 

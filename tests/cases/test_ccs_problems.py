@@ -1,5 +1,6 @@
 """Problem resolution between a county program and a plan, and the quarterly liaison meeting clock."""
 import pytest
+from django.utils import timezone
 
 from carecoord.accounts.models import Organization
 from carecoord.clocks.models import Deadline
@@ -57,3 +58,24 @@ def test_liaison_meetings_meet_the_quarterly_clock_and_make_tasks(program_a, pla
         liaison_meeting_record(program=program_a, plan=plan_x, held_at=days_ago(0.1), attendees="", minutes="x",
                                recorded_by=supervisor_a)
     assert exc.value.field == "attendees"
+
+
+def test_a_meeting_that_reviews_the_protocols_starts_the_yearly_review_and_the_next_one_meets_it(
+        program_a, plan_x, supervisor_a):
+    # Given a meeting that reviewed the county and plan protocols
+    review = liaison_meeting_record(program=program_a, plan=plan_x, held_at=days_ago(300), attendees="Grace, Kevin",
+                                    minutes="Protocols reviewed", recorded_by=supervisor_a, protocols_reviewed=True)
+    clock = Deadline.objects.get(rule_code="all.protocol_review", subject_id=review.pk)
+    assert clock.status == "open" and clock.organization == program_a
+    assert (timezone.localtime(clock.due_at).date() - timezone.localtime(review.held_at).date()).days in (365, 366)
+    # A meeting that did not review them leaves the yearly clock running
+    liaison_meeting_record(program=program_a, plan=plan_x, held_at=days_ago(200), attendees="Grace, Kevin",
+                           minutes="Referrals", recorded_by=supervisor_a)
+    clock.refresh_from_db()
+    assert clock.status == "open"
+    # The next review meets it and starts the next year's
+    nxt = liaison_meeting_record(program=program_a, plan=plan_x, held_at=days_ago(1), attendees="Grace, Kevin",
+                                 minutes="Protocols reviewed again", recorded_by=supervisor_a, protocols_reviewed=True)
+    clock.refresh_from_db()
+    assert clock.status == "met_on_time"
+    assert Deadline.objects.get(rule_code="all.protocol_review", subject_id=nxt.pk).status == "open"

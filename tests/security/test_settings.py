@@ -148,7 +148,11 @@ def test_the_admin_shows_staff_only_their_members_and_audits_it(client, case_a, 
     from carecoord.accounts.services import user_set_role
     from carecoord.audit.models import AccessEvent
 
-    # Given a supervisor (staff, with the role's case permissions in the admin)
+    # Given a supervisor (staff, with the role's case permissions in the admin), and names that cannot occur
+    # elsewhere on the page by chance (generated surnames such as "Lee" can)
+    for case, name in ((case_a, "Aardvarkson"), (case_b, "Zebedeeson")):
+        case.member.last_name = name
+        case.member.save(update_fields=["last_name"])
     user_set_role(user=supervisor_a, role="supervisor")
     client.force_login(supervisor_a)
     # The case list holds only their organization's cases, and the list is audited

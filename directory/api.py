@@ -18,6 +18,7 @@ class ProviderSearchQuerySerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     plan = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.filter(type=Organization.Type.MCP), required=False)
     accepting_only = serializers.BooleanField(required=False, default=False)
+    ccs_paneled_only = serializers.BooleanField(required=False, default=False, help_text="Only providers CCS-paneled today.")
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -55,6 +56,7 @@ class ProviderSearchView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         hits = provider_search(service=data["service"].code if data.get("service") else None, county=data.get("county"),
-                               language=data.get("language"), plan=data.get("plan"), accepting_only=data["accepting_only"])
+                               language=data.get("language"), plan=data.get("plan"), accepting_only=data["accepting_only"],
+                               ccs_paneled_only=data["ccs_paneled_only"])
         hits.sort(key=lambda hit: hit.profile.organization.name)
         return Response(ProviderSerializer([hit.profile for hit in hits], many=True).data)

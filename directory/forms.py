@@ -17,6 +17,7 @@ class SearchForm(forms.Form):
                                   empty_label=_("Any plan"))
     max_miles = forms.IntegerField(label=_("Within (miles)"), min_value=1, max_value=500, required=False)
     accepting_only = forms.BooleanField(label=_("Accepting new patients only"), required=False)
+    ccs_paneled_only = forms.BooleanField(label=_("CCS-paneled today only"), required=False)
     member = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

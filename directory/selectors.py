@@ -23,7 +23,8 @@ class SearchHit:
 
 def provider_search(*, service: str | None = None, county=None, language: str | None = None, plan=None,
                     origin: tuple[float, float] | None = None, max_miles: float | None = None,
-                    accepting_only: bool = False, community: bool | None = None, limit: int = 50) -> list[SearchHit]:
+                    accepting_only: bool = False, ccs_paneled_only: bool = False, community: bool | None = None,
+                    limit: int = 50) -> list[SearchHit]:
     """Providers and resources matching every given filter, nearest first (unknown distance last).
 
     Filters run in the database; distance is computed for the filtered candidates only,
@@ -40,6 +41,12 @@ def provider_search(*, service: str | None = None, county=None, language: str | 
         qs = qs.filter(plans=plan)
     if accepting_only:
         qs = qs.filter(accepting_new_patients=True)
+    if ccs_paneled_only:
+        # Paneled today, by the same rule as ProviderProfile.is_paneled_on.
+        today = timezone.localdate()
+        qs = qs.filter(ccs_paneling=ProviderProfile.Paneling.PANELED).filter(
+            Q(paneled_from__isnull=True) | Q(paneled_from__lte=today)).filter(
+            Q(paneled_until__isnull=True) | Q(paneled_until__gte=today))
     if community is not None:
         qs = qs.filter(is_community_resource=community)
     hits = []

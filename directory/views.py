@@ -40,7 +40,7 @@ def search(request):
         hits = selectors.provider_search(
             service=data["service"].code if data["service"] else None, county=data["county"], language=data["language"] or None,
             plan=data["plan"], origin=selectors.member_origin(member), max_miles=data["max_miles"],
-            accepting_only=data["accepting_only"],
+            accepting_only=data["accepting_only"], ccs_paneled_only=data["ccs_paneled_only"],
         )
         program = request.GET.get("program", "")
         for hit in hits:

@@ -53,6 +53,23 @@ def test_search_by_need_county_language_and_plan_returns_matches_nearest_first(c
 
 
 @pytest.mark.django_db
+def test_search_for_ccs_paneled_providers_keeps_only_those_paneled_today(county_a):
+    import datetime
+
+    from django.utils import timezone
+
+    paneled = _profile("Paneled Lung", services=["pulmonology"], county=county_a)
+    _profile("Applying Lung", services=["pulmonology"], county=county_a, paneling="application")
+    _profile("Lapsed Lung", services=["pulmonology"], county=county_a, paneling="lapsed")
+    expired = _profile("Expired Lung", services=["pulmonology"], county=county_a)
+    expired.paneled_until = timezone.localdate() - datetime.timedelta(days=1)
+    expired.save(update_fields=["paneled_until"])
+    # Without the filter all four come back; with it, only the one paneled today
+    assert len(provider_search(service="pulmonology", county=county_a)) == 4
+    assert [hit.profile for hit in provider_search(service="pulmonology", county=county_a, ccs_paneled_only=True)] == [paneled]
+
+
+@pytest.mark.django_db
 def test_fit_warnings_name_each_reason(county_a, plan_x, plan_y):
     member = MemberFactory(county=county_a)
     CoverageFactory(member=member, plan=plan_x)

@@ -237,9 +237,15 @@ def conference_new(request, case_id: int):
 
 def link_provider(request, case_id: int):
     def perform(case, form):
-        membership = ccs.ccs_link_provider(case=case, organization=form.cleaned_data["organization"], actor=request.user,
+        from directory.selectors import provider_fit_warnings
+
+        organization = form.cleaned_data["organization"]
+        membership = ccs.ccs_link_provider(case=case, organization=organization, actor=request.user,
                                            contact_name=form.cleaned_data["contact_name"])
-        return _("%(name)s joined the care team.") % {"name": membership.display_name}
+        message = _("%(name)s joined the care team.") % {"name": membership.display_name}
+        # Linking is the case manager's call; what the directory knows against it is said, not enforced.
+        warnings = provider_fit_warnings(organization, member=case.member, program=case.program)
+        return " ".join([message, *(_("Check: %(warning)s") % {"warning": warning} for warning in warnings)])
 
     return _case_form(request, case_id, form_class=f.LinkProviderForm, title=_("Link a provider to the care team"),
                       submit=_("Link"), section="care_plan", url_name="ccs:link_provider", perform=perform, aliases={"case": None})

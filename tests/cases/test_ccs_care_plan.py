@@ -74,3 +74,22 @@ def test_linking_medical_home_dental_and_scc_to_the_care_team(case_a, manager_a,
     assert ccs_link_provider(case=case_a, organization=dental, actor=manager_a).role == CareTeamMember.Role.OTHER
     with pytest.raises(RuleViolation):
         ccs_link_provider(case=case_a, organization=dental, actor=manager_a)
+
+
+def test_linking_a_provider_outside_the_members_plan_says_so_and_still_links(client, case_a, manager_a, county_a, plan_y):
+    from django.urls import reverse
+
+    from directory.services import profile_save
+
+    # Given a CCS-paneled DME vendor that contracts with plan Y only (the member is in plan X)
+    profile, _created = profile_save(name="Wheels DME", type="dme_vendor",
+                                     profile_fields={"ccs_paneling": "paneled", "accepting_new_patients": True},
+                                     services=[], plans=[plan_y], counties=[county_a])
+    client.force_login(manager_a)
+    # When the nurse links it to the child's care team
+    response = client.post(reverse("ccs:link_provider", args=[case_a.pk]), {"organization": profile.organization.pk},
+                           follow=True)
+    # Then it is linked, and the page says it is outside the member's plan network
+    assert CareTeamMember.objects.filter(case=case_a, organization=profile.organization).exists()
+    page = response.content.decode()
+    assert "Wheels DME joined the care team." in page and "not in the network of" in page

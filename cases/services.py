@@ -14,6 +14,7 @@ from carecoord.errors import RuleViolation
 
 from .models import CareTeamMember, Case, Coverage, Member
 from .timeline import timeline_record
+from .signals import case_status_changed
 
 # Allowed status moves. A closed case stays closed: a new case is opened instead,
 # so the history and clocks of the old one stay intact.
@@ -111,7 +112,7 @@ def case_change_status(*, case: Case, status: str, actor=None, reason: str = "",
             # Seed 003 I.1: every DMC-ODS member has a primary case manager.
             raise RuleViolation("Assign the primary case manager before opening a DMC-ODS case.",
                                 field="primary_case_manager", rule="dmc.primary_case_manager_required")
-        case.status = status
+        previous_status, case.status = case.status, status
         if status == Case.Status.OPEN:
             case.opened_at = at
         if status == Case.Status.CLOSED:
@@ -119,7 +120,8 @@ def case_change_status(*, case: Case, status: str, actor=None, reason: str = "",
         case.version += 1
         case.save()
         summary = f"Case {Case.Status(status).label.lower()}" + (f": {reason}" if reason else "")
-        timeline_record(case=case, kind=f"case.{status}", actor=actor, summary=summary, at=at)
+        entry = timeline_record(case=case, kind=f"case.{status}", actor=actor, summary=summary, at=at)
+        case_status_changed.send(sender=Case, case=case, previous_status=previous_status, entry=entry)
     return case
 
 

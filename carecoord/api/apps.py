@@ -7,5 +7,5 @@ class ApiConfig(AppConfig):
     verbose_name = "API and webhooks"
 
     def ready(self) -> None:
-        # The webhook outbox channel and the notice_sent receiver register themselves on import.
+        # The webhook outbox channel and the notice_sent / case_status_changed receivers register themselves on import.
         from . import schema, webhooks  # noqa: F401  (the token scheme extension is found by import)

@@ -25,6 +25,7 @@ def validate_https_url(value: str) -> None:
 
 class WebhookEvent(models.TextChoices):
     NOTICE_SENT = "notice.sent", _("A notice or notification was sent to the plan")
+    CASE_STATUS_CHANGED = "case.status_changed", _("A case of a member enrolled in the plan changed status")
     PING = "ping", _("Test event sent on request")
 
 

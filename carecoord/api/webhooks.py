@@ -2,7 +2,7 @@
 
 Each delivery is a POST of the JSON body stored on the ``WebhookDelivery`` with
 
-- ``Carecoord-Event``: the event type (``notice.sent``),
+- ``Carecoord-Event``: the event type (``notice.sent``, ``case.status_changed``, ``ping``),
 - ``Carecoord-Delivery``: the delivery id (receivers de-duplicate on it),
 - ``Carecoord-Signature: t=<unix seconds>,v1=<hex>`` where
   ``v1 = HMAC-SHA256(secret, "<t>." + body)``.
@@ -25,9 +25,12 @@ from django.utils import timezone
 
 from carecoord.accounts.models import Organization
 from carecoord.clocks.outbox import register_channel
+from cases.models import Program
+from cases.signals import case_status_changed
 from notices.signals import notice_sent
 
-from .models import WebhookDelivery, WebhookEvent
+from .disclosure import SUD
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .services import WEBHOOK_CHANNEL, private_host_reason, webhook_publish
 
 SIGNATURE_HEADER = "Carecoord-Signature"
@@ -120,3 +123,38 @@ def publish_notice_sent(sender, notice, **kwargs) -> None:
         return
     webhook_publish(plan_id=plan.pk, event=WebhookEvent.NOTICE_SENT, subject_type="notices.notice",
                     subject_id=notice.pk, data=notice_event_data(notice))
+
+
+def case_event_data(case, *, previous_status: str, changed_at) -> dict:
+    """A thin event: the case's new status (read the rest at the case endpoint)."""
+    return {
+        "case": {"id": case.pk, "program": case.program, "status": case.status, "previous_status": previous_status,
+                 "changed_at": changed_at.isoformat(), "closed_reason": case.closed_reason or None},
+        "member_id": case.member_id,
+        "links": {"case": f"/api/cases/{case.pk}/", "member": f"/api/members/{case.member_id}/"},
+    }
+
+
+@receiver(case_status_changed, dispatch_uid="carecoord.api.webhooks.case_status_changed")
+def publish_case_status_changed(sender, case, previous_status, entry, **kwargs) -> None:
+    """A case of a member enrolled in a plan opened, closed or moved: the plan's endpoints hear of it.
+
+    That a member has a DMC-ODS case is itself 42 CFR Part 2 information: it goes only under a Part 2
+    consent naming the plan, and the push is written in the accounting of disclosures.
+    """
+    from cases.selectors import active_coverage
+    from consents.services import disclose, filter_categories_for_members
+
+    coverage = active_coverage(member=case.member, on=timezone.localtime(entry.at).date())
+    plan = coverage.plan if coverage is not None and coverage.plan_id else None
+    if plan is None or not WebhookEndpoint.objects.filter(plan=plan, active=True).exists():
+        return
+    if case.program == Program.DMC_ODS:
+        allowed = filter_categories_for_members(member_ids=[case.member_id], recipient=plan, purpose="care_coordination",
+                                                categories=[SUD])
+        if SUD not in allowed[case.member_id]:
+            return
+        disclose(member=case.member, recipient=plan, purpose="care_coordination", categories=[SUD], case=case,
+                 description=f"DMC-ODS case {case.pk} status ({case.status}) by webhook", disclosed_by=None, channel="api")
+    webhook_publish(plan_id=plan.pk, event=WebhookEvent.CASE_STATUS_CHANGED, subject_type="cases.timelineentry",
+                    subject_id=entry.pk, data=case_event_data(case, previous_status=previous_status, changed_at=entry.at))

@@ -196,3 +196,42 @@ def test_public_addresses_are_accepted_and_names_judged_at_delivery(plan_x, sett
     assert webhook_endpoint_register(plan=plan_x, url="https://93.184.216.34/hook", events=["notice.sent"]).pk
     assert private_host_reason("https://plan.example/hook", resolve=False) == ""
     assert "cannot be resolved" in private_host_reason("https://no-such-host.invalid/hook", resolve=True)
+
+
+def test_a_plan_hears_when_its_members_case_changes_status_and_of_sud_cases_only_under_part2(
+        liaison_x, plan_x, plan_y, county_a, case_a, manager_a):
+    from cases.services import case_change_status
+    from consents.models import ConsentKind, Disclosure
+    from tests.consents.factories import make_consent
+    from tests.factories import CaseFactory, CoverageFactory, MemberFactory, OrganizationFactory
+
+    client = bearer_client(liaison_x)
+    response = client.post("/api/webhooks/endpoints/", {"url": "https://hooks.plan-x.example/carecoord",
+                                                        "events": ["case.status_changed"]}, format="json")
+    assert response.status_code == 201, response.json()
+
+    def pushed():
+        return [d.payload["data"]["case"] for d in WebhookDelivery.objects.filter(event="case.status_changed").order_by("created_at")]
+
+    # When plan X's member's CCS case closes, the plan is told, with the reason
+    case_change_status(case=case_a, status="closed", reason="Moved out of state", actor=manager_a)
+    assert pushed() == [{"id": case_a.pk, "program": "ccs", "status": "closed", "previous_status": "open",
+                         "changed_at": pushed()[0]["changed_at"], "closed_reason": "Moved out of state"}]
+    # A member of plan Y: nothing for plan X
+    other = MemberFactory(county=county_a)
+    CoverageFactory(member=other, plan=plan_y)
+    case_change_status(case=CaseFactory(member=other, status="referred"), status="open", actor=manager_a)
+    assert len(pushed()) == 1
+    # A DMC-ODS case of a plan X member: not without a Part 2 consent naming plan X
+    member = MemberFactory(county=county_a)
+    CoverageFactory(member=member, plan=plan_x)
+    dmc = CaseFactory(member=member, program="dmc_ods", status="referred", primary_case_manager=manager_a,
+                      organization=OrganizationFactory(name="County DMC-ODS", type="dmc_ods_provider", county=county_a))
+    case_change_status(case=dmc, status="open", actor=manager_a)
+    assert len(pushed()) == 1 and not Disclosure.objects.exists()
+    # With one, it is pushed and the push is in the accounting of disclosures
+    make_consent(ConsentKind.PART2, member=member, recorded_by=manager_a, recipients=[plan_x])
+    case_change_status(case=dmc, status="closed", reason="Completed treatment", actor=manager_a)
+    assert [c["id"] for c in pushed()] == [case_a.pk, dmc.pk]
+    disclosure = Disclosure.objects.get()
+    assert disclosure.recipient == plan_x and disclosure.categories == ["sud"] and disclosure.case == dmc

@@ -14,7 +14,7 @@ import datetime
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import APIView
@@ -200,7 +200,10 @@ def tracking_csv_rows(*, request, queryset):
     description="The same rows and filters as `/api/tracking-list/`, streamed as one CSV file (header row first).",
     parameters=TRACKING_PARAMETERS,
     tags=["CCS tracking list"],
-    responses={(200, "text/csv"): OpenApiTypes.STR,
+    responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, examples=[
+                   OpenApiExample("The list (first lines)", value=",".join(TRACKING_FIELDS) + "\n"
+                                  "Sofia Garcia,06067-2026-000017,2016-03-02,***-**-3000,E84.0,2026-10-14,eligible,,,"
+                                  "Health care provider,Oak Park Family Medicine\n")]),
                400: error_response(400, "A filter is not valid.", "plan", "tracking.plan_required", "Name the plan (?plan=<id>).")},
 )
 class TrackingListCsvView(APIView):

@@ -80,7 +80,7 @@ TRANSITION_EXAMPLE = OpenApiExample("Residential to outpatient", response_only=T
                        parameters=[OpenApiParameter("status", str, enum=CareTransition.Status.values),
                                    OpenApiParameter("kind", str, enum=CareTransition.Kind.values)],
                        responses={200: TransitionSerializer(many=True), **READ_ERRORS}),
-    retrieve=extend_schema(summary="One transition of care", tags=["transitions"],
+    retrieve=extend_schema(summary="One transition of care", tags=["transitions"], examples=[TRANSITION_EXAMPLE],
                            responses={200: TransitionSerializer, **READ_ERRORS}),
 )
 class TransitionViewSet(ScopedReadOnlyViewSet):
@@ -141,7 +141,7 @@ NOTIFICATION_EXAMPLE = OpenApiExample("Admission told by phone", response_only=T
                        description="Notifications of residential SUD admissions and discharges (due within 24 hours). "
                                    "A plan liaison sees those sent to their plan.",
                        examples=[NOTIFICATION_EXAMPLE], responses={200: PlanNotificationSerializer(many=True), **READ_ERRORS}),
-    retrieve=extend_schema(summary="One residential notification", tags=["transitions"],
+    retrieve=extend_schema(summary="One residential notification", tags=["transitions"], examples=[NOTIFICATION_EXAMPLE],
                            responses={200: PlanNotificationSerializer, **READ_ERRORS}),
 )
 class PlanNotificationViewSet(ScopedReadOnlyViewSet):
@@ -164,7 +164,10 @@ class RecordPlanNotificationViewSet(viewsets.GenericViewSet):
                                "plan. Meets the 24-hour clock; refused without a consent letting SUD information go to the "
                                "plan (field `consent`). Plan liaisons may not call this.",
                    request=PlanNotificationCreateSerializer,
-                   responses={201: PlanNotificationSerializer, **WRITE_ERRORS})
+                   responses={201: PlanNotificationSerializer, **WRITE_ERRORS},
+                   examples=[OpenApiExample("The plan's UM nurse told by phone", request_only=True, value={
+                       "event": "admission", "channel": "phone", "person_reached": "J. Kim, UM nurse",
+                       "notified_at": "2026-11-20T13:02:00-08:00", "follow_up_services": ""}), NOTIFICATION_EXAMPLE])
     def create(self, request, episode_id: int):
         if request.user.role == User.Role.PLAN_LIAISON:
             raise exceptions.PermissionDenied()

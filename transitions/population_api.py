@@ -106,7 +106,10 @@ class HandOverFileView(APIView):
                     "transition pass `?plan=<id>` to check the file; nothing is delivered then.",
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=DataDelivery.Kind.values),
                     OpenApiParameter("plan", int, description="County staff only: the plan whose file to check.")],
-        responses={(200, "text/csv"): OpenApiTypes.STR,
+        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, examples=[
+                       OpenApiExample("identification (first lines)", value=",".join(svc.IDENTIFICATION_HEADER) + "\n"
+                                      "91234567A,Reyes,Ana,2014-03-09,F,06067-2026-000017,open,2026-09-10,Q90.9,Sacramento,es,"
+                                      "1200 J Street,Sacramento,95814,916-555-0199,True,Oak Park Family Medicine,Nora Nurse\n")]),
                    400: error_response(400, "The file cannot be produced.", "__all__", "wcm.not_confirmed",
                                        "The members of this transition are not confirmed yet."),
                    **READ_ERRORS},

@@ -204,9 +204,20 @@ class ClockRuleSerializer(serializers.Serializer):
     seed = serializers.BooleanField(help_text="The figure comes from the program's own source documents.")
 
 
+CLOCK_RULE_EXAMPLE = {
+    "code": "ccs.medical_eligibility", "version": 1, "program": "ccs", "title": "CCS medical eligibility determination",
+    "plain": "CCS medical eligibility determination: within 5 working days of adequate medical documentation received",
+    "starts_on": "adequate medical documentation received", "duration": 5, "unit": "working_days", "direction": "after",
+    "kind": "task", "met_by": "medical eligibility decided", "warn_before_hours": 48, "owner": "medical_consultant",
+    "escalate_to": "supervisor", "pausable": True, "source": "Seed 002: CMS plan/MOU delineation of responsibilities",
+    "seed": True,
+}
+
+
 class ClockRuleListView(APIView):
     @extend_schema(summary="The clock rule catalog", tags=["clocks"],
                    description="Every time limit carecoord enforces, with its source. Not paginated (a few dozen).",
-                   responses={200: ClockRuleSerializer(many=True), **AUTH_ERRORS})
+                   responses={200: ClockRuleSerializer(many=True), **AUTH_ERRORS},
+                   examples=[OpenApiExample("The CCS eligibility clock", value=[CLOCK_RULE_EXAMPLE], response_only=True)])
     def get(self, request):
         return Response(ClockRuleSerializer(all_rules(), many=True).data)

@@ -112,3 +112,21 @@ def test_docs_page_is_self_hosted_under_the_strict_csp():
     assert "Getting started" in schema["info"]["description"]
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "Errors" in schema["components"]["schemas"]
+
+
+@pytest.mark.django_db
+def test_every_operation_documents_an_example_of_its_answer_or_request(client):
+    # The schema as served (what a plan's developer reads on the docs page)
+    schema = client.get("/api/schema/?format=json").json()
+    operations = [(method, path, op) for path, ops in schema["paths"].items() for method, op in ops.items()
+                  if method in ("get", "post", "put", "patch", "delete")]
+    assert len(operations) >= 40
+
+    def has_example(content: dict) -> bool:
+        return any(media.get("examples") or media.get("example") for media in (content or {}).values())
+
+    without = [f"{method.upper()} {path}" for method, path, op in operations
+               if not has_example(op.get("requestBody", {}).get("content"))
+               and not any(has_example(answer.get("content")) for code, answer in op["responses"].items()
+                           if str(code).startswith("2"))]
+    assert without == []

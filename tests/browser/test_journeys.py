@@ -1,5 +1,5 @@
 """The case manager's main journeys in a real browser: log in, find a member with a typo, record work on the
-case without a page reload, see a deadline appear in the queue and meet it; the same pages in Spanish with no
+case without a page reload, see a deadline appear in the queue and meet it; the same pages in Spanish (and the day's work) with no
 untranslated strings; axe-core finds no serious or critical violation on any of them."""
 import datetime
 import re
@@ -144,7 +144,7 @@ def untranslated_on(page, msgids: set[str]) -> list[str]:
     return sorted({t for t in texts if t in msgids})
 
 
-def test_spanish_interface_has_no_untranslated_strings_and_stays_accessible(page, caseload):
+def test_spanish_interface_has_no_untranslated_strings_stays_accessible_and_does_the_days_work(page, caseload):
     case, member = caseload["case"], caseload["member"]
     task = task_add(case=case, title="Llamar a la familia", actor=caseload["manager"])
     deadline_start(rule_code="all.part2_disclosure_list", subject=task, case=case, started_at=timezone.now())
@@ -180,6 +180,19 @@ def test_spanish_interface_has_no_untranslated_strings_and_stays_accessible(page
     page.locator("#action-panel-tasks form").wait_for()
     assert untranslated_on(page, msgids) == []
     assert page.locator("#section-deadlines").get_by_text(re.compile(r"vence en \d+ (días|horas)")).count() >= 1
+
+    # And the day's work in Spanish: from the queue, one click to the task, done, and the queue is empty
+    page.get_by_role("link", name="Cola de trabajo").click()
+    row = page.locator("table.queue-table tbody tr", has_text="Guadalupe Hernandez")
+    row.wait_for()
+    row.get_by_role("link", name="Guadalupe Hernandez").click()
+    page.wait_for_url(f"**/cases/{case.pk}/?tab=tasks*")
+    page.get_by_role("button", name=re.compile("Marcar como hecha.*Llamar a la familia")).click()
+    page.locator("#section-tasks .badge--met").wait_for()
+    assert untranslated_on(page, msgids) == []
+    page.get_by_role("link", name="Cola de trabajo").click()
+    assert page.get_by_text("0 plazos abiertos").is_visible()
+    assert page.locator("table.queue-table tbody tr").count() == 0
 
 
 def test_login_page_is_accessible(page):

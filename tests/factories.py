@@ -3,6 +3,7 @@ import datetime
 
 import factory
 from django.utils import timezone
+from faker import Faker
 
 from carecoord.accounts.models import County, Organization, Team, User
 from carecoord.clocks.models import ClosureDay
@@ -77,12 +78,17 @@ class LiaisonFactory(UserFactory):
     organization = factory.SubFactory(PlanFactory)
 
 
+_fake = Faker()
+
+
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
 
     first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    # A generated surname plus a two-letter tag: unique enough that "this member is not on the page"
+    # cannot fail because a plain surname ("Page", "Case", "Lee") happens to be a word on it.
+    last_name = factory.LazyAttributeSequence(lambda member, n: f"{_fake.last_name()}-{chr(65 + n % 26)}{chr(97 + n // 26 % 26)}")
     date_of_birth = factory.Faker("date_between", start_date="-17y", end_date="-1y")
     cin = factory.Sequence(lambda n: f"{90000000 + n:08d}A")
     county = factory.SubFactory(CountyFactory)

@@ -37,6 +37,7 @@ class EcmPathway(models.Model):
     kind = models.CharField(_("pathway"), max_length=24, choices=Kind.choices)
     removed_at = models.DateTimeField(_("removal / placement"), null=True, blank=True)
     immediate_needs_met_at = models.DateTimeField(_("immediate health care needs met"), null=True, blank=True)
+    health_summary_given_at = models.DateTimeField(_("health and education summary given"), null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()

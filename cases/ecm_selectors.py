@@ -98,6 +98,9 @@ def ecm_case_section(*, case, user) -> dict:
     if pathway and pathway.removed_at:
         steps.insert(1, Step(_("Immediate health care needs met (30 days from placement)"), pathway.immediate_needs_met_at,
                              _url("immediate_needs", case) if not pathway.immediate_needs_met_at else ""))
+        steps.insert(2, Step(_("Health and education summary to the caregiver (30 days from placement)"),
+                             pathway.health_summary_given_at,
+                             _url("first_placement_summary", case) if not pathway.health_summary_given_at else ""))
     if not open_case:
         for step in steps:
             step.url = ""

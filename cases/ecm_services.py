@@ -138,6 +138,8 @@ def ecm_pathway_start(*, case: Case, kind: str, actor, removed_at: datetime.date
                         summary=_("ECM pathway: %(kind)s") % {"kind": pathway.get_kind_display()}, data={"pathway": pathway.pk})
         if pathway.removed_at:
             deadline_start(rule_code="ecm.immediate_health_needs", subject=pathway, case=case, started_at=pathway.removed_at)
+            # The first placement: the caregiver gets the health and education summary within 30 days.
+            deadline_start(rule_code="cws.health_education_summary", subject=pathway, case=case, started_at=pathway.removed_at)
         ecm_populations_refresh(case=case, actor=actor)
     return pathway
 
@@ -150,6 +152,22 @@ def ecm_immediate_needs_met(*, pathway: EcmPathway, actor, at: datetime.datetime
         deadline_meet(rule_code="ecm.immediate_health_needs", subject=pathway, met_at=at, by=actor)
         timeline_record(case=pathway.case, kind="ecm.immediate_needs_met", actor=actor, at=at,
                         summary=_("Immediate health care needs met"))
+    return pathway
+
+
+def ecm_first_placement_summary_given(*, pathway: EcmPathway, actor, at: datetime.datetime | None = None) -> EcmPathway:
+    """The health and education summary reached the caregiver of the first placement: meets its 30-day clock."""
+    at = _aware(at, field="at")
+    if pathway.removed_at is None:
+        raise RuleViolation(_("Only a removal starts this step."), field="at", rule="ecm.summary_without_removal")
+    if at < pathway.removed_at:
+        raise RuleViolation(_("This cannot be before the placement."), field="at", rule="ecm.summary_before_placement")
+    with transaction.atomic():
+        EcmPathway.objects.filter(pk=pathway.pk).update(health_summary_given_at=at)
+        pathway.health_summary_given_at = at
+        deadline_meet(rule_code="cws.health_education_summary", subject=pathway, met_at=at, by=actor)
+        timeline_record(case=pathway.case, kind="ecm.placement_health_step", actor=actor, at=at,
+                        summary=_("Health and education summary given to the caregiver"))
     return pathway
 
 

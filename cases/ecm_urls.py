@@ -7,6 +7,7 @@ app_name = "ecm"
 urlpatterns = [
     path("cases/<int:case_id>/pathway/", views.pathway, name="pathway"),
     path("cases/<int:case_id>/immediate-needs/", views.immediate_needs, name="immediate_needs"),
+    path("cases/<int:case_id>/health-summary/", views.first_placement_summary, name="first_placement_summary"),
     path("cases/<int:case_id>/plan-selection/", views.plan_selection, name="plan_selection"),
     path("cases/<int:case_id>/referral/", views.referral, name="referral"),
     path("cases/<int:case_id>/outreach/", views.outreach, name="outreach"),

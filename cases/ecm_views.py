@@ -54,6 +54,15 @@ def immediate_needs(request, case_id: int):
                  submit=_("Record"), perform=perform)
 
 
+def first_placement_summary(request, case_id: int):
+    def perform(case, form):
+        ecm.ecm_first_placement_summary_given(pathway=get_object_or_404(type(case.ecm_pathway), case=case),
+                                              at=form.cleaned_data["done_at"], actor=request.user)
+        return _("Health and education summary recorded as given.")
+    return _form(request, case_id, "first_placement_summary", form_class=f.DoneAtForm,
+                 title=_("Health and education summary given to the caregiver"), submit=_("Record"), perform=perform)
+
+
 def plan_selection(request, case_id: int):
     def perform(case, form):
         d = form.cleaned_data

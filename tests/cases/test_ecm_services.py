@@ -224,6 +224,22 @@ def test_move_out_of_a_cohs_county_opens_the_24_hour_clock_and_a_continuity_of_c
     assert clocks(case, "mcp.coc_request_urgent").get().status == "met_on_time"
 
 
+def test_a_removal_starts_the_first_placement_health_and_education_summary_and_recording_it_meets_it(ecm_world):
+    case, manager = ecm_world["case"], ecm_world["manager"]
+    removed_at = timezone.now() - datetime.timedelta(days=2)
+    pathway = ecm.ecm_pathway_start(case=case, kind="removal", removed_at=removed_at, actor=manager)
+    summary = clocks(case, "cws.health_education_summary").get()
+    assert (timezone.localtime(summary.due_at).date() - timezone.localtime(removed_at).date()).days == 30
+    with pytest.raises(RuleViolation) as refused:
+        ecm.ecm_first_placement_summary_given(pathway=pathway, at=removed_at - datetime.timedelta(hours=1), actor=manager)
+    assert refused.value.rule == "ecm.summary_before_placement"
+    ecm.ecm_first_placement_summary_given(pathway=pathway, actor=manager)
+    summary.refresh_from_db()
+    assert summary.status == "met_on_time"
+    pathway.refresh_from_db()
+    assert pathway.health_summary_given_at is not None
+
+
 def test_every_placement_starts_the_child_welfare_health_clocks_and_recording_a_step_meets_its_own(ecm_world):
     case, manager = ecm_world["case"], ecm_world["manager"]
     moved_at = timezone.now() - datetime.timedelta(hours=3)
@@ -367,6 +383,8 @@ def test_removal_to_first_cft_meeting_opens_and_meets_every_clock(ecm_world):
         "ecm.enrollment_notification": ["met_on_time", "met_on_time"],
         "ecm.assessment": ["met_on_time"],
         "ecm.care_plan_review": ["met_on_time", "open"],
+        # The removal's first placement: the caregiver's health and education summary is still to give
+        "cws.health_education_summary": ["open"],
         # The plan-choice NOA, once delivered, gave the family its appeal windows
         "plan.appeal_filing_window": ["open"],
         "plan.aid_paid_pending_window": ["open"],

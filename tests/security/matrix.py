@@ -157,6 +157,7 @@ ROUTES: dict[str, R] = {
     "ecm:move_coc": R(kwargs={"case_id": "case", "move_id": "model:cases.PlacementMove"}),
     "ecm:move_provider": R(kwargs={"case_id": "case", "move_id": "model:cases.PlacementMove"}),
     "ecm:move_handoff": R(kwargs={"case_id": "case", "move_id": "model:cases.PlacementMove"}),
+    "ecm:first_placement_summary": R(kwargs={"case_id": "case"}),
     "ecm:move_cws_step": R(kwargs={"case_id": "case", "move_id": "model:cases.PlacementMove", "step": Lit("exam")}),
     "ecm:coc_decide": R(kwargs={"case_id": "case", "request_id": "model:cases.ContinuityOfCareRequest"}),
     "api-ecm-enrollments": R(),

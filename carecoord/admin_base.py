@@ -20,7 +20,7 @@ class ReadOnlyMixin:
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    pass
+    """Read-only: listed, searched and opened, never added, changed or deleted."""
 
 
 class ReadOnlyHistoryAdmin(ReadOnlyMixin, SimpleHistoryAdmin):

@@ -144,15 +144,25 @@ def ecm_pathway_start(*, case: Case, kind: str, actor, removed_at: datetime.date
     return pathway
 
 
-def ecm_immediate_needs_met(*, pathway: EcmPathway, actor, at: datetime.datetime | None = None) -> EcmPathway:
-    at = _aware(at, field="at")
+def _step_done(record, *, field: str, rule_code: str, at: datetime.datetime, actor, timeline_kind: str, summary: str,
+               data: dict | None = None):
+    """A dated step of a pathway or placement happened: stamp it on ``record``, meet the clock it answers
+    (``record`` is the clock's subject) and write the timeline line. Once only (rule ``ecm.step_done``)."""
     with transaction.atomic():
-        EcmPathway.objects.filter(pk=pathway.pk).update(immediate_needs_met_at=at)
-        pathway.immediate_needs_met_at = at
-        deadline_meet(rule_code="ecm.immediate_health_needs", subject=pathway, met_at=at, by=actor)
-        timeline_record(case=pathway.case, kind="ecm.immediate_needs_met", actor=actor, at=at,
-                        summary=_("Immediate health care needs met"))
-    return pathway
+        locked = type(record).objects.select_for_update().get(pk=record.pk)
+        if getattr(locked, field) is not None:
+            raise RuleViolation(_("This step is already recorded."), field="step", rule="ecm.step_done")
+        setattr(locked, field, at)
+        locked.save(update_fields=[field])
+        deadline_meet(rule_code=rule_code, subject=locked, met_at=at, by=actor)
+        timeline_record(case=locked.case, kind=timeline_kind, actor=actor, at=at, summary=summary, data=data)
+    return locked
+
+
+def ecm_immediate_needs_met(*, pathway: EcmPathway, actor, at: datetime.datetime | None = None) -> EcmPathway:
+    return _step_done(pathway, field="immediate_needs_met_at", rule_code="ecm.immediate_health_needs",
+                      at=_aware(at, field="at"), actor=actor, timeline_kind="ecm.immediate_needs_met",
+                      summary=_("Immediate health care needs met"))
 
 
 def ecm_first_placement_summary_given(*, pathway: EcmPathway, actor, at: datetime.datetime | None = None) -> EcmPathway:
@@ -162,13 +172,9 @@ def ecm_first_placement_summary_given(*, pathway: EcmPathway, actor, at: datetim
         raise RuleViolation(_("Only a removal starts this step."), field="at", rule="ecm.summary_without_removal")
     if at < pathway.removed_at:
         raise RuleViolation(_("This cannot be before the placement."), field="at", rule="ecm.summary_before_placement")
-    with transaction.atomic():
-        EcmPathway.objects.filter(pk=pathway.pk).update(health_summary_given_at=at)
-        pathway.health_summary_given_at = at
-        deadline_meet(rule_code="cws.health_education_summary", subject=pathway, met_at=at, by=actor)
-        timeline_record(case=pathway.case, kind="ecm.placement_health_step", actor=actor, at=at,
-                        summary=_("Health and education summary given to the caregiver"))
-    return pathway
+    return _step_done(pathway, field="health_summary_given_at", rule_code="cws.health_education_summary", at=at,
+                      actor=actor, timeline_kind="ecm.placement_health_step",
+                      summary=_("Health and education summary given to the caregiver"))
 
 
 def _check_plan_choice(*, county: County, choice: str, plan, plan_now) -> Organization | None:
@@ -655,16 +661,8 @@ def placement_cws_step_record(*, move: PlacementMove, step: str, actor, at: date
     at = _aware(at, field="at")
     if at < move.moved_at:
         raise RuleViolation(_("This cannot be before the placement."), field="at", rule="ecm.move_step_before_placement")
-    with transaction.atomic():
-        move = PlacementMove.objects.select_for_update().get(pk=move.pk)
-        if getattr(move, spec.field) is not None:
-            raise RuleViolation(_("This step is already recorded."), field="step", rule="ecm.move_step_done")
-        setattr(move, spec.field, at)
-        move.save(update_fields=[spec.field])
-        deadline_meet(rule_code=spec.rule_code, subject=move, met_at=at, by=actor)
-        timeline_record(case=move.case, kind="ecm.placement_health_step", actor=actor, at=at, summary=str(spec.done),
-                        data={"move": move.pk, "step": step})
-    return move
+    return _step_done(move, field=spec.field, rule_code=spec.rule_code, at=at, actor=actor,
+                      timeline_kind="ecm.placement_health_step", summary=str(spec.done), data={"move": move.pk, "step": step})
 
 
 def placement_meds_address_update(*, move: PlacementMove, actor, at: datetime.datetime | None = None) -> PlacementMove:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carecoord.accounts.models import Team, User
+from carecoord.clocks.selectors import case_clocks_to_pause, case_clocks_to_resume
 from carecoord.errors import RuleViolation
 
 from .models import CareTeamMember, Case, Document, Program
@@ -99,16 +100,6 @@ class DeadlineChoiceField(forms.ModelChoiceField):
         return f"{obj.rule.title} ({timezone.localtime(obj.due_at):%Y-%m-%d})"
 
 
-def _case_clocks(case: Case, *, paused: bool):
-    from carecoord.clocks.catalog import all_rules
-    from carecoord.clocks.models import Deadline
-
-    clocks = Deadline.objects.filter(case=case, status=Deadline.Status.OPEN, paused_at__isnull=not paused)
-    if not paused:
-        clocks = clocks.filter(rule_code__in=[rule.code for rule in all_rules() if rule.pausable])
-    return clocks.order_by("due_at")
-
-
 class ClockPauseForm(forms.Form):
     """Stop a clock that the rules let wait on someone outside (e.g. the family's medical records)."""
 
@@ -118,7 +109,7 @@ class ClockPauseForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deadline"].queryset = _case_clocks(case, paused=False)
+        self.fields["deadline"].queryset = case_clocks_to_pause(case)
 
 
 class ClockResumeForm(forms.Form):
@@ -128,7 +119,7 @@ class ClockResumeForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deadline"].queryset = _case_clocks(case, paused=True)
+        self.fields["deadline"].queryset = case_clocks_to_resume(case)
 
 
 class DocumentUploadForm(forms.Form):

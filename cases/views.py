@@ -27,7 +27,9 @@ from django.views.decorators.http import require_POST
 
 from carecoord.accounts.models import User
 from carecoord.clocks.models import Deadline, Notification
-from carecoord.clocks.selectors import bucket_of, deadline_queue_for, time_left
+from carecoord.clocks.selectors import (
+    bucket_of, case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, time_left,
+)
 from carecoord.clocks.services import deadline_pause, deadline_resume
 from carecoord.errors import RuleViolation
 
@@ -315,8 +317,8 @@ def _case_context(request, case: Case, *, active: str = "") -> dict:
         "active": active if active in keys else "timeline",
         "can_reassign": _can_reassign(request.user),
         # Pause and Resume are offered only when the case has a clock they apply to.
-        "can_pause": _can_run_clocks(request.user) and any(d.paused_at is None and d.rule.pausable for d in deadlines),
-        "can_resume": _can_run_clocks(request.user) and any(d.paused_at is not None for d in deadlines),
+        "can_pause": _can_run_clocks(request.user) and case_clocks_to_pause(case).exists(),
+        "can_resume": _can_run_clocks(request.user) and case_clocks_to_resume(case).exists(),
         "status_moves": bool(services.CASE_STATUS_MOVES[case.status]),
         "upload_form": DocumentUploadForm(prefix="doc"),
     }

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,7 +105,7 @@ def appeal_record(*, kind: str, member, received_at: datetime.datetime, summary:
                   notice: Notice | None = None, appeal_of: Appeal | None = None, expedited: bool = False) -> Appeal:
     """Record a grievance, appeal or hearing request received at ``received_at``: starts its answer clocks
     and meets the filing window it was made in."""
-    from carecoord.clocks.models import Deadline
+    from carecoord.clocks.selectors import clock_running_at
     from carecoord.clocks.services import deadline_meet, deadline_start
     from cases.timeline import timeline_record
 
@@ -115,9 +114,8 @@ def appeal_record(*, kind: str, member, received_at: datetime.datetime, summary:
     case = case or (notice.case if notice is not None else None) or (appeal_of.case if appeal_of is not None else None)
     with transaction.atomic():
         # Aid paid pending: the appeal came while the NOA's 10-day window was still open.
-        aid_paid_pending = kind == Appeal.Kind.PLAN_APPEAL and notice is not None and Deadline.objects.filter(
-            rule_code="plan.aid_paid_pending_window", subject_type=ContentType.objects.get_for_model(Notice),
-            subject_id=notice.pk, status=Deadline.Status.OPEN, due_at__gte=received_at).exists()
+        aid_paid_pending = kind == Appeal.Kind.PLAN_APPEAL and notice is not None and clock_running_at(
+            rule_code="plan.aid_paid_pending_window", subject=notice, at=received_at)
         appeal = Appeal.objects.create(kind=kind, member=member, case=case, notice=notice, appeal_of=appeal_of,
                                        received_at=received_at, expedited=expedited, summary=summary.strip(),
                                        aid_paid_pending=aid_paid_pending, recorded_by=by)

@@ -68,6 +68,26 @@ def deadline_queue_for(*, user, program: str | None = None, team_id: int | None 
     return qs.select_related("case", "member", "owner").order_by("due_at", "pk")
 
 
+def clock_running_at(*, rule_code: str, subject, at: datetime.datetime) -> bool:
+    """Is ``subject``'s clock of ``rule_code`` open and not yet due at ``at`` (e.g. a filing window still open)?"""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Deadline.objects.filter(rule_code=rule_code, subject_type=ContentType.objects.get_for_model(subject),
+                                   subject_id=subject.pk, status=Deadline.Status.OPEN, due_at__gte=at).exists()
+
+
+def case_clocks_to_pause(case) -> QuerySet[Deadline]:
+    """The case's running open clocks whose rule lets them wait (``ClockRule.pausable``), soonest first."""
+    pausable = [rule.code for rule in all_rules() if rule.pausable]
+    return Deadline.objects.filter(case=case, status=Deadline.Status.OPEN, paused_at__isnull=True,
+                                   rule_code__in=pausable).order_by("due_at")
+
+
+def case_clocks_to_resume(case) -> QuerySet[Deadline]:
+    """The case's paused clocks, soonest first."""
+    return Deadline.objects.filter(case=case, status=Deadline.Status.OPEN, paused_at__isnull=False).order_by("due_at")
+
+
 def bucket_of(due_at: datetime.datetime, *, now: datetime.datetime | None = None) -> str:
     """overdue (past due), today (due later today, Pacific), week (the next seven days) or later."""
     now = now or timezone.now()

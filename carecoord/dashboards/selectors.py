@@ -124,6 +124,12 @@ def _percent(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 1)
 
 
+def _worst_first(row: dict) -> tuple:
+    """Below target first, then the lowest on-time rate, then the most missed."""
+    rate = row["on_time_rate"] if row["on_time_rate"] is not None else 2
+    return (not row["below_target"], rate, -row["missed"], row["rule_code"])
+
+
 def compliance_overview(*, user, start: datetime.date, end: datetime.date, program: str | None = None) -> dict:
     """Clock figures for deadlines due from ``start`` to ``end``: four grouped queries.
 
@@ -156,10 +162,8 @@ def compliance_overview(*, user, start: datetime.date, end: datetime.date, progr
     for row in by_month:
         row["below_target"] = row["on_time_rate"] is not None and row["on_time_rate"] < get_rule(row["rule_code"]).on_time_target
     # Worst first, so that the page can show the figures that need attention and leave the rest to the CSV.
-    worst_first = lambda row: (not row["below_target"], row["on_time_rate"] if row["on_time_rate"] is not None else 2,  # noqa: E731
-                               -row["missed"], row["rule_code"])
-    by_team.sort(key=worst_first)
-    by_owner.sort(key=worst_first)
+    by_team.sort(key=_worst_first)
+    by_owner.sort(key=_worst_first)
     owner_names = _owner_names({row["owner_id"] for row in by_owner if row["owner_id"]}, using=using)
     for row in by_owner:
         row["owner_name"] = owner_names.get(row["owner_id"], "")

@@ -118,6 +118,11 @@ def main_query(captured: list[dict], table: str | None = None) -> str | None:
     return max(selects, key=lambda q: float(q["time"]))["sql"]
 
 
+def streamed_csv_rows(response) -> int:
+    """Read a streamed CSV answer to the end, as a client would; its data rows (the header left out)."""
+    return sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+
+
 def explain_indexes(sql: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
@@ -283,20 +288,15 @@ class Benchmark:
             runs = max(3, min(self.runs, 5))
             for _ in range(runs):
                 started = time.perf_counter()
-                response = client.get(url)
-                rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+                rows = streamed_csv_rows(client.get(url))
                 times.append((time.perf_counter() - started) * 1000)
             # Peak Python memory while streaming (a separate pass: tracemalloc slows the code it watches).
             tracemalloc.start()
-            response = client.get(url)
-            for _chunk in response.streaming_content:
-                pass
+            streamed_csv_rows(client.get(url))
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             with CaptureQueriesContext(connection) as ctx:
-                response = client.get(url)
-                for _chunk in response.streaming_content:
-                    pass
+                streamed_csv_rows(client.get(url))
             result.queries = len(ctx.captured_queries)
             result.db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
             sql = main_query(ctx.captured_queries, "cases_case")

@@ -261,7 +261,7 @@ def test_every_placement_starts_the_child_welfare_health_clocks_and_recording_a_
     assert move.health_summary_given_at is not None
     assert case.timeline.filter(kind="ecm.placement_health_step").exists()
     # A step is recorded once, never before the placement, and only the known steps exist
-    for step, at, rule in (("health_summary", None, "ecm.move_step_done"),
+    for step, at, rule in (("health_summary", None, "ecm.step_done"),
                            ("exam", moved_at - datetime.timedelta(days=1), "ecm.move_step_before_placement"),
                            ("dentist", None, "ecm.move_cws_step")):
         with pytest.raises(RuleViolation) as refused:

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "carecoord.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "carecoord.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,7 +125,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions end after 30 idle minutes: member records are PHI on shared workstations.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Each use pushes the expiry on, but at most once a minute (carecoord.middleware.IdleSessionMiddleware):
+# a session write on every request cost a row update and a commit on every page and API call.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

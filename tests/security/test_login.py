@@ -134,8 +134,28 @@ def test_case_managers_are_not_offered_two_factor(client):
 
 def test_idle_timeout_settings():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_SECONDS == 60
     assert settings.SESSION_COOKIE_HTTPONLY is True
+
+
+def _session_expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value).expire_date
+
+
+@pytest.mark.django_db
+def test_use_pushes_the_session_expiry_on_at_most_once_a_refresh_interval(client):
+    client.force_login(UserFactory())
+    assert client.get("/").status_code == 200  # first use: the refresh time is stamped
+    stamped = _session_expiry(client)
+    time.sleep(0.05)
+    with override_settings(SESSION_REFRESH_SECONDS=60):
+        assert client.get("/").status_code == 200
+    assert _session_expiry(client) == stamped  # within the minute: no session write
+    with override_settings(SESSION_REFRESH_SECONDS=0):
+        assert client.get("/").status_code == 200
+    assert _session_expiry(client) > stamped  # past it: the idle timeout counts from now
 
 
 @pytest.mark.django_db

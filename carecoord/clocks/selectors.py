@@ -7,19 +7,22 @@
   one row of the queue as the browser and the API show it.
 - :func:`compliance_figures`: per rule / organization / owner / month, the
   on-time rate, met late, missed and the median time to meet, aggregated in the
-  database (``percentile_cont`` on PostgreSQL).
+  database (``percentile_cont`` on PostgreSQL); :func:`compliance_figure_sets`
+  gives several groupings from one scan.
 """
 from __future__ import annotations
 
 import datetime
+import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -217,9 +220,7 @@ def compliance_figures(*, user, start: datetime.date, end: datetime.date,
     None) and ``median_hours_to_meet`` (from the start to being met, met ones only).
     ``using`` names the database to read (the dashboards pass the reports replica).
     """
-    unknown = [name for name in group_by if name not in GROUPS]
-    if unknown:
-        raise ValueError(f"unknown grouping {unknown}; choose from {sorted(GROUPS)}")
+    _check_grouping(group_by)
     fields = [field for name in group_by for field in GROUPS[name]]
     qs = (
         deadlines_in_figures(user=user, start=start, end=end, using=using)
@@ -243,6 +244,70 @@ def compliance_figures(*, user, start: datetime.date, end: datetime.date,
     return [_finish(row, group_by) for row in rows]
 
 
+def _check_grouping(group_by: Sequence[str]) -> None:
+    unknown = [name for name in group_by if name not in GROUPS]
+    if unknown:
+        raise ValueError(f"unknown grouping {unknown}; choose from {sorted(GROUPS)}")
+
+
+def compliance_figure_sets(*, user, start: datetime.date, end: datetime.date,
+                           groupings: Sequence[Sequence[str]], using: str = "default") -> list[list[dict]]:
+    """:func:`compliance_figures` for several groupings at once, one list of rows per grouping.
+
+    On PostgreSQL it is one scan of the period's deadlines, ``GROUP BY GROUPING SETS``: the
+    dashboard's four tables (per rule, month, team and worker) were four scans of a county's
+    deadlines before, 12–14 ms each at 1M members. Rows are the same as ``compliance_figures``'.
+    """
+    for group_by in groupings:
+        _check_grouping(group_by)
+    if connections[using].vendor != "postgresql":
+        return [compliance_figures(user=user, start=start, end=end, group_by=group_by, using=using)
+                for group_by in groupings]
+    fields = list(dict.fromkeys(field for group_by in groupings for name in group_by for field in GROUPS[name]))
+    column = {field: f"g{i}" for i, field in enumerate(fields)}
+    inner = (
+        deadlines_in_figures(user=user, start=start, end=end, using=using)
+        .annotate(month=TruncMonth("due_at", tzinfo=workdays.PACIFIC))
+        .values(**{column[field]: F(field) for field in fields}, g_status=F("status"),
+                g_time_to_meet=ExpressionWrapper(F("met_at") - F("started_at"), output_field=DurationField()))
+        .order_by()
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    sets = [[column[field] for name in group_by for field in GROUPS[name]] for group_by in groupings]
+    every = list(column.values())
+    # GROUPING(every column) is a bit mask of the columns a row is not grouped by (first column highest):
+    # it tells which grouping set the row belongs to.
+    mask_of = {sum(1 << (len(every) - 1 - i) for i, c in enumerate(every) if c not in grouped): n
+               for n, grouped in enumerate(sets)}
+    sql = (
+        f"SELECT {', '.join(every)}, GROUPING({', '.join(every)}), "
+        "COUNT(*) FILTER (WHERE g_status = ANY(%s)), COUNT(*) FILTER (WHERE g_status = %s), "
+        "COUNT(*) FILTER (WHERE g_status = %s), COUNT(*) FILTER (WHERE g_status = %s), "
+        "COUNT(*) FILTER (WHERE g_status = %s), "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY g_time_to_meet) FILTER (WHERE g_status = ANY(%s)) "
+        f"FROM ({inner_sql}) AS figures "
+        f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(cols) + ')' for cols in sets)})"
+    )
+    params = (list(COUNTED), Deadline.Status.MET_ON_TIME, Deadline.Status.MET_LATE, Deadline.Status.MISSED,
+              Deadline.Status.OPEN, list(MET), *inner_params)
+    out: list[list[dict]] = [[] for _ in groupings]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        for *keys, mask, due, met_on_time, met_late, missed, still_open, median in cursor.fetchall():
+            n = mask_of[mask]
+            row = {field: keys[fields.index(field)] for name in groupings[n] for field in GROUPS[name]}
+            if row.get("month") is not None:
+                # TruncMonth in Pacific time gives a local timestamp; the ORM would make it aware.
+                row["month"] = timezone.make_aware(row["month"], workdays.PACIFIC)
+            row.update(due=due, met_on_time=met_on_time, met_late=met_late, missed=missed, open=still_open,
+                       median_time_to_meet=median)
+            out[n].append(_finish(row, groupings[n]))
+    for n, group_by in enumerate(groupings):
+        order = [field for name in group_by for field in GROUPS[name]]
+        out[n].sort(key=lambda row: tuple((row[f] is None, row[f]) for f in order))
+    return out
+
+
 def _median_in_python(rows: list[dict], qs: QuerySet, fields: list[str]) -> None:
     """The portable fallback (SQLite has no percentile_cont): one pass over the met rows."""
     durations: dict[tuple, list[datetime.timedelta]] = defaultdict(list)
@@ -253,10 +318,16 @@ def _median_in_python(rows: list[dict], qs: QuerySet, fields: list[str]) -> None
         row["median_time_to_meet"] = statistics.median(found) if found else None
 
 
+@functools.lru_cache(maxsize=512)
+def _rule_title(code: str, language: str | None) -> str:
+    """A rule's title in ``language``: the figures repeat it on hundreds of rows."""
+    return str(get_rule(code).title)
+
+
 def _finish(row: dict, group_by: Iterable[str]) -> dict:
     median = row.pop("median_time_to_meet")
     if "rule_code" in row:
-        row["rule_title"] = str(get_rule(row["rule_code"]).title)
+        row["rule_title"] = _rule_title(row["rule_code"], get_language())
     if "month" in row and row["month"] is not None:
         row["month"] = timezone.localtime(row["month"], workdays.PACIFIC).date().replace(day=1)
     row["on_time_rate"] = round(row["met_on_time"] / row["due"], 4) if row["due"] else None

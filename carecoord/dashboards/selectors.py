@@ -29,7 +29,7 @@ from carecoord.accounts.models import User
 from carecoord.clocks import calendar as workdays
 from carecoord.clocks.catalog import all_rules, get_rule
 from carecoord.clocks.models import Deadline
-from carecoord.clocks.selectors import COUNTED, compliance_figures, deadlines_in_figures
+from carecoord.clocks.selectors import COUNTED, compliance_figure_sets, deadlines_in_figures
 from carecoord.db_routers import reports_db_alias
 from cases.ccs_models import LiaisonMeeting, ProblemItem
 from cases.models import Case, Task
@@ -131,7 +131,7 @@ def _worst_first(row: dict) -> tuple:
 
 
 def compliance_overview(*, user, start: datetime.date, end: datetime.date, program: str | None = None) -> dict:
-    """Clock figures for deadlines due from ``start`` to ``end``: four grouped queries.
+    """Clock figures for deadlines due from ``start`` to ``end``: four groupings from one query.
 
     Returns ``rules`` (one :class:`RuleFigures` per rule with counted or open
     deadlines, those below target first), ``months`` (the months of the period),
@@ -141,21 +141,18 @@ def compliance_overview(*, user, start: datetime.date, end: datetime.date, progr
     """
     using = reports_db_alias()
     codes = rule_codes_of(program)
-
-    def figures(group_by):
-        rows = compliance_figures(user=user, start=start, end=end, group_by=group_by, using=using)
-        return [row for row in rows if codes is None or row["rule_code"] in codes]
-
-    rules = [_rule_figures(row) for row in figures(("rule",))]
+    per_rule, by_month, by_team, by_owner = (
+        [row for row in rows if codes is None or row["rule_code"] in codes]
+        for rows in compliance_figure_sets(user=user, start=start, end=end, using=using,
+                                           groupings=[("rule",), ("rule", "month"), ("rule", "team"), ("rule", "owner")])
+    )
+    rules = [_rule_figures(row) for row in per_rule]
     rules.sort(key=lambda r: (not r.below_target, r.on_time_rate if r.on_time_rate is not None else 2, r.rule_code))
-    by_month = figures(("rule", "month"))
     months = months_between(start, end)
     trend: dict[str, dict[datetime.date, float | None]] = defaultdict(dict)
     for row in by_month:
         row["on_time_percent"] = _percent(row["on_time_rate"])
         trend[row["rule_code"]][row["month"]] = row["on_time_percent"]
-    by_team = figures(("rule", "team"))
-    by_owner = figures(("rule", "owner"))
     for row in (*by_team, *by_owner):
         row["on_time_percent"] = _percent(row["on_time_rate"])
         row["below_target"] = row["on_time_rate"] is not None and row["on_time_rate"] < get_rule(row["rule_code"]).on_time_target

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from carecoord.clocks.selectors import time_left as clock_time_left
 
@@ -25,3 +27,14 @@ def render_section(context, block):
         return render_to_string(block["template"], block["context"], request=context.get("request"))
     except TemplateDoesNotExist:
         return ""
+
+
+@register.simple_tag
+def target_badge(below_target: bool, rate):
+    """A figure against its on-time target: below it, on it, or nothing due. A tag rather than an
+    included template: the dashboard shows it on every row of its tables."""
+    if below_target:
+        return format_html('<span class="badge badge--overdue">{}</span>', _("Below target"))
+    if rate is not None:
+        return format_html('<span class="badge badge--met">{}</span>', _("On target"))
+    return format_html('<span class="badge badge--neutral">{}</span>', _("Nothing due"))

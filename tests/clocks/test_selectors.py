@@ -6,10 +6,11 @@ import pytest
 from carecoord.clocks.calendar import PACIFIC
 from carecoord.clocks.models import Deadline
 from carecoord.clocks.selectors import (
-    bucket_of, compliance_figures, deadline_queue_for, deadline_queue_grouped, queue_row, time_left,
+    bucket_of, compliance_figure_sets, compliance_figures, deadline_queue_for, deadline_queue_grouped, queue_row, time_left,
 )
 from carecoord.clocks.services import deadline_meet, deadline_start
 from carecoord.clocks.sweep import sweep_deadlines
+from tests.conftest import requires_postgres
 from tests.factories import CaseFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +170,23 @@ def test_portable_median_fallback_gives_the_same_figures(history, supervisor_a, 
     in_database = compliance_figures(**args)
     monkeypatch.setattr(selectors, "connection", type("FakeConnection", (), {"vendor": "sqlite"})())
     assert compliance_figures(**args) == in_database
+
+
+@requires_postgres()
+def test_several_groupings_from_one_query_give_each_groupings_own_figures(history, program_b, django_assert_num_queries):
+    # given deadlines of two organizations, one of them with a second worker on another team
+    other = UserFactory(organization=program_b)
+    case = CaseFactory(organization=program_b)
+    started = datetime.datetime(2026, 1, 12, 9, 0, tzinfo=PACIFIC)
+    deadline = deadline_start(rule_code="ecm.assessment", subject=case, case=case, started_at=started, owner=other)
+    deadline_meet(rule_code="ecm.assessment", subject=case, met_at=started + datetime.timedelta(hours=30))
+    admin = SupervisorFactory(role="administrator")
+    period = {"user": admin, "start": datetime.date(2026, 1, 1), "end": datetime.date(2026, 2, 28)}
+    groupings = [("rule",), ("rule", "month"), ("rule", "team"), ("rule", "owner"), ("organization", "owner")]
+    # when they are asked for at once
+    with django_assert_num_queries(1):
+        at_once = compliance_figure_sets(**period, groupings=groupings)
+    # then each list is what that grouping alone gives, medians included
+    assert at_once == [compliance_figures(**period, group_by=group_by) for group_by in groupings]
+    assert deadline.owner_id == other.pk and other.pk in {row["owner_id"] for row in at_once[3]}
+    assert len(at_once[4]) >= 2 and at_once[1][0]["median_hours_to_meet"] is not None

@@ -152,22 +152,26 @@ class _Echo:
 CSV_HEADER = TRACKING_FIELDS
 # Rows per audit/disclosure write: each write is one short transaction, so larger batches keep
 # the export near the query's speed while memory stays bounded by the batch, not the list.
-EXPORT_BATCH = 2000
+EXPORT_BATCH = 5000
 
 
 FORMULA_STARTS = frozenset("=+-@")
 
 
 def _csv_cell(value) -> str:
-    if value is None:
+    # Run for every cell of an export (200,000 at a time): exact type checks, most common first.
+    if type(value) is str:
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, list):
-        value = " ".join(value)
+    elif type(value) is list:
+        text = " ".join(value)
     elif isinstance(value, datetime.date):
         return value.isoformat()
-    text = value if type(value) is str else str(value)
+    else:
+        text = str(value)
     # Spreadsheet formula injection: a cell never starts with a formula character.
-    return f"'{text}" if text and text[0] in FORMULA_STARTS else text
+    return "'" + text if text and text[0] in FORMULA_STARTS else text
 
 
 def tracking_csv_rows(*, request, queryset):
@@ -180,7 +184,8 @@ def tracking_csv_rows(*, request, queryset):
 
     def flush():
         record_access(request, members=[r["member_id"] for r in batch], action="export",
-                      records=[("cases.case", r["id"]) for r in batch], detail={"view": "ccs_tracking_list.csv"})
+                      records=[("cases.case", r["id"]) for r in batch], detail={"view": "ccs_tracking_list.csv"},
+                      detect_part2=False)  # CCS cases only (ccs_tracking_cases): none is Part 2
         account_tracking_disclosure(user=request.user, rows=batch, channel="export")
         rows = (tracking_row(r, full_identifiers=full, source_labels=labels) for r in batch)
         lines = [writer.writerow([_csv_cell(row[f]) for f in CSV_HEADER]) for row in rows]

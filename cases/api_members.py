@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_f
 from rest_framework import exceptions, mixins, serializers, viewsets
 
 from carecoord.api.disclosure import account_sud_disclosures, is_plan_caller, sud_allowed_members
+from carecoord.api.filters import UtcIsoDateTimeFilter
 from carecoord.api.schema import IF_MATCH, LIST_ERRORS, PRECONDITION, READ_ERRORS, WRITE_ERRORS
 from carecoord.api.views import ScopedReadOnlyViewSet, ScopedViewSetMixin, VersionedUpdateMixin
 
@@ -218,7 +219,7 @@ class CaseFilter(django_filters.FilterSet):
                                                help_text="Referred on or after this ISO date.")
     referred_before = django_filters.DateFilter(field_name="referred_at", lookup_expr="date__lte",
                                                 help_text="Referred on or before this ISO date.")
-    active_since = django_filters.IsoDateTimeFilter(field_name="last_activity_at", lookup_expr="gte",
+    active_since = UtcIsoDateTimeFilter(field_name="last_activity_at", lookup_expr="gte",
                                                     help_text="Changed at or after this ISO date-time (for syncing).")
 
     class Meta:

@@ -157,7 +157,10 @@ class Coverage(models.Model):
 
     class Meta:
         ordering = ["-start_date"]
-        indexes = [models.Index(fields=["plan", "member"], name="coverage_plan_member_idx", condition=Q(end_date__isnull=True))]
+        # "Members of plan P covered today" (a plan's case list and members, the tracking list) as an
+        # index-only scan: the dates are in the index, so no coverage row is read from the table.
+        indexes = [models.Index(fields=["plan", "member"], include=["start_date", "end_date"],
+                                name="coverage_plan_member_dates_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="mcp") & Q(plan__isnull=False)) | (Q(kind="ffs") & Q(plan__isnull=True)),

@@ -38,6 +38,9 @@ def validate_ssn(value: str) -> None:
         raise ValidationError(_("SSN must be 9 digits (###-##-####)."), code="ssn_format")
 
 
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def mask_ssn(value: str) -> str:
-    digits = re.sub(r"\D", "", value or "")
+    digits = _NOT_DIGITS.sub("", value or "")
     return f"***-**-{digits[-4:]}" if digits else ""

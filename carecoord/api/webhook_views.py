@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .disclosure import is_plan_caller
+from .filters import UtcIsoDateTimeFilter
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .pagination import CreatedCursorPagination
 from .schema import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
@@ -64,7 +65,7 @@ class WebhookDeliveryFilter(django_filters.FilterSet):
     endpoint = django_filters.NumberFilter(field_name="endpoint_id")
     event = django_filters.ChoiceFilter(choices=WebhookEvent.choices)
     status = django_filters.ChoiceFilter(choices=WebhookDelivery.Status.choices, method="filter_status")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = WebhookDelivery

@@ -73,6 +73,7 @@ class PendingEvent:
     members: list = field(default_factory=list)
     records: list = field(default_factory=list)
     part2: bool = False
+    detect_part2: bool = True
     detail: dict = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=timezone.now)
     ip_address: str = ""
@@ -91,25 +92,20 @@ def _member_id(member) -> int:
     return int(getattr(member, "pk", member))
 
 
-def _record_ref(record) -> list:
+def _record_ref(record) -> tuple:
+    """``("app_label.model", pk)``; stored (and hashed) as a JSON list."""
     if type(record) is tuple:  # the common case, first: an export names thousands of ("app.model", pk) pairs
         label, pk = record
     elif isinstance(record, models.Model):
-        return [record._meta.label_lower, record.pk]
+        return (record._meta.label_lower, record.pk)
     else:
         label, pk = record
-    return [str(label).lower(), pk if type(pk) is int else str(pk)]
+    return (label if type(label) is str and label.islower() else str(label).lower(), pk if type(pk) is int else str(pk))
 
 
 def _unique(items: Iterable) -> list:
-    """Items in first-seen order without repeats: member ids, or ``[label, pk]`` record references."""
-    seen, out = set(), []
-    for item in items:
-        key = tuple(item) if isinstance(item, list) else item
-        if key not in seen:
-            seen.add(key)
-            out.append(item)
-    return out
+    """Items in first-seen order without repeats: member ids, or ``(label, pk)`` record references."""
+    return list(dict.fromkeys(items))
 
 
 def client_ip(request) -> str:
@@ -133,14 +129,17 @@ def request_id_for(request) -> str:
 
 
 def record_access(request, *, members: Iterable = (), action: str = "view", records: Iterable = (),
-                  user=None, username: str | None = None, part2: bool = False, detail: dict | None = None) -> None:
+                  user=None, username: str | None = None, part2: bool = False, detect_part2: bool = True,
+                  detail: dict | None = None) -> None:
     """Record that the request's user was shown ``members`` (Member instances or ids) and
     ``records`` (``("app_label.model", pk)`` pairs or model instances).
 
     ``request`` may be a Django or DRF request, or None to use the request being handled.
     ``user`` overrides the request's user (the selectors pass the user they filtered for).
     ``part2=True`` marks the event as showing 42 CFR Part 2 records; DMC-ODS cases and
-    records attached to them, and SUD documents, are detected without it.
+    records attached to them, and SUD documents, are detected without it (a query per model
+    named). ``detect_part2=False`` skips that query where the caller knows that none of the
+    records is Part 2: the CCS tracking-list export names thousands of CCS cases per batch.
     """
     request = request if request is not None else current_request()
     if user is None and request is not None:
@@ -153,6 +152,7 @@ def record_access(request, *, members: Iterable = (), action: str = "view", reco
         members=_unique(_member_id(m) for m in members),
         records=_unique(_record_ref(r) for r in records),
         part2=part2,
+        detect_part2=detect_part2,
         detail=dict(detail or {}),
     )
     if request is not None:
@@ -203,6 +203,7 @@ def merge_events(events: list[PendingEvent]) -> list[PendingEvent]:
         into.members = _unique(into.members + event.members)
         into.records = _unique(into.records + event.records)
         into.part2 = into.part2 or event.part2
+        into.detect_part2 = into.detect_part2 or event.detect_part2
         into.detail.update(event.detail)
     return list(merged.values())
 
@@ -212,6 +213,8 @@ def _part2_records(events: list[PendingEvent]) -> set[tuple[str, str]]:
     of such cases, SUD documents. One query per model referenced."""
     by_label: dict[str, set] = {}
     for event in events:
+        if not event.detect_part2:
+            continue
         for label, pk in event.records:
             by_label.setdefault(label, set()).add(pk)
     found: set[tuple[str, str]] = set()
@@ -304,19 +307,27 @@ def _insert_member_links(rows) -> None:
             for row in rows for member_id in row.members
         ])
         return
-    links = [(row.pk, member_id) for row in rows for member_id in row.members]
-    if not links:
+    event_ids: list[int] = []
+    member_ids: list[int] = []
+    for row in rows:
+        event_ids += [row.pk] * len(row.members)
+        member_ids += row.members
+    if not member_ids:
         return
-    event_ids, member_ids = (list(column) for column in zip(*links))
     with connection.cursor() as cursor:
         # Each link copies its event's time (the per-member report's index), read from the event row.
+        # The arrays go as text literals: the driver would adapt a list element by element.
         cursor.execute(
             f"INSERT INTO {AccessEventMember._meta.db_table} (event_id, member_id, occurred_at) "
             "SELECT event.id, link.member_id, event.occurred_at "
             "FROM unnest(%s::bigint[], %s::bigint[]) AS link(event_id, member_id) "
             f"JOIN {AccessEvent._meta.db_table} AS event ON event.id = link.event_id",
-            [event_ids, member_ids],
+            [_bigint_array(event_ids), _bigint_array(member_ids)],
         )
+
+
+def _bigint_array(values: list[int]) -> str:
+    return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
 def write_events(events: list[PendingEvent]) -> None:

@@ -71,7 +71,9 @@ class AccessEventMember(models.Model):
     """Index of which members an event showed, for the per-member report (the event's
     ``members`` list is the hashed original; verification checks the two agree)."""
 
-    event = models.ForeignKey(AccessEvent, on_delete=models.DO_NOTHING, related_name="member_links")
+    # No index of its own: the unique (event, member_id) index starts with it. An export writes
+    # thousands of these rows per batch, and each index is one more write per row.
+    event = models.ForeignKey(AccessEvent, on_delete=models.DO_NOTHING, related_name="member_links", db_index=False)
     member_id = models.BigIntegerField()
     occurred_at = models.DateTimeField()
 

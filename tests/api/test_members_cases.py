@@ -158,3 +158,15 @@ def test_case_manager_token_reads_own_cases_only(case_a, case_b, manager_a):
     client = bearer_client(manager_a)
     assert [c["id"] for c in client.get("/api/cases/").json()["results"]] == [case_a.pk]
     assert client.get(f"/api/cases/{case_b.pk}/").status_code == 404
+
+
+def test_active_since_takes_any_iso_offset_and_names_the_field_when_out_of_range(liaison_client, case_a):
+    # Given a case changed now
+    # When the sync filter carries an offset Python accepts but PostgreSQL does not (+19:17)
+    far = liaison_client.get("/api/cases/", {"active_since": "1032-03-28T23:56:50.346+19:17"})
+    # Then it is compared in UTC: the case changed after it is listed
+    assert far.status_code == 200 and [c["id"] for c in far.json()["results"]] == [case_a.pk]
+    # And a date-time that has no UTC equivalent is a 400 naming the field, not a server error
+    early = liaison_client.get("/api/cases/", {"active_since": "0001-01-01T00:00:00+05:00"})
+    assert early.status_code == 400
+    assert [e["field"] for e in early.json()["errors"]] == ["active_since"]

@@ -11,6 +11,7 @@ import pytest
 from carecoord.scale.bench import Benchmark, Result, compare, format_table, main_query, percentile, save
 from carecoord.scale.dataset import DatasetGenerator
 from tests.conftest import requires_postgres
+from tests.factories import UserFactory
 
 
 def test_percentile_and_median_pick_from_the_runs():
@@ -101,3 +102,31 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     export = by_key["export_large"]
     if export.status == 200:
         assert export.rows_per_s and export.peak_kib
+    # and the plan liaison called the API with a token, as plans do, which is gone afterwards
+    from carecoord.accounts.models import ApiToken
+
+    assert by_key["cases_plan_liaison"].status == 200
+    assert not ApiToken.objects.filter(name="benchmark").exists()
+
+
+@pytest.mark.django_db
+def test_the_liaison_client_authenticates_by_token_and_staff_by_session():
+    from carecoord.accounts.models import User
+
+    bench = Benchmark.__new__(Benchmark)
+    bench._tokens = {}
+    liaison = User.objects.filter(role=User.Role.PLAN_LIAISON, is_active=True).first() or UserFactory(role="plan_liaison")
+    client = bench._client(liaison)
+    assert client.defaults["HTTP_AUTHORIZATION"].startswith("Bearer ")
+    assert client.get("/api/cases/").status_code == 200
+    assert "HTTP_AUTHORIZATION" not in bench._client(UserFactory()).defaults
+
+
+@pytest.mark.django_db
+@requires_postgres()
+def test_the_benchmark_refuses_debug_mode(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("benchmark", "--no-save")

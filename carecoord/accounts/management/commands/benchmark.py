@@ -17,17 +17,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=20, help="Repeats per scenario (at least 20 for the report).")
         parser.add_argument("--deep-pages", type=int, default=10, help="How many cursor pages in the deep page is.")
-        parser.add_argument("--compare", action="store_true", help="Print growth across the saved results and stop.")
+        parser.add_argument("--compare", dest="compare_only", action="store_true", help="Print growth across the saved results and stop.")
         parser.add_argument("--out", default=str(Path(settings.VAR_DIR) / "bench"), help="Where results are saved as <members>.json.")
         parser.add_argument("--no-save", action="store_true")
 
-    def handle(self, *args, runs: int, deep_pages: int, compare: bool, out: str, no_save: bool, **options):
+    def handle(self, *args, runs: int, deep_pages: int, compare_only: bool, out: str, no_save: bool, **options):
         directory = Path(out)
-        if compare:
-            self.stdout.write(_compare(directory))
+        if compare_only:
+            self.stdout.write(compare(directory))
             return
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark runs on PostgreSQL (set DATABASE_URL).")
+        if settings.DEBUG:
+            # Debug mode keeps every query and renders templates for debugging: not how the app is served.
+            raise CommandError("Run the benchmark with DEBUG off (DEBUG=0), as in production.")
         members = Member.objects.count()
         if not members:
             raise CommandError("No data set: run generate_dataset first.")
@@ -39,6 +42,3 @@ class Command(BaseCommand):
             path = save(results, members=members, directory=directory)
             self.stdout.write(f"\nSaved {path}")
 
-
-def _compare(directory: Path) -> str:
-    return compare(directory)

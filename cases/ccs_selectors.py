@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import CharField, Exists, F, Func, OuterRef, QuerySet
 from django.utils import timezone
 
 from carecoord.accounts.models import Organization, User
@@ -31,9 +31,23 @@ TRACKING_STATUSES = ("pending", "eligible", "denied", "closed")
 
 _VALUES = (
     "id", "member_id", "member__first_name", "member__middle_name", "member__last_name", "member__date_of_birth",
-    "member__ssn", "case_number", "diagnoses", "eligibility_date", "status", "closed_reason", "closed_at",
+    "member__ssn", "case_number", "diagnosis_codes", "eligibility_date", "status", "closed_reason", "closed_at",
     "referral_source", "pcp_name", "denied",
 )
+
+
+class SpaceJoinedCodes(Func):
+    """A JSON list of codes as one space-separated string, joined by the database. Decoding a JSON
+    value per row in Python was a tenth of the tracking-list export's time; ICD-10 codes hold no
+    spaces (``validate_icd10_list``), so the string splits back into the list."""
+
+    output_field = CharField()
+    template = ("(SELECT string_agg(code, ' ' ORDER BY n) "
+                "FROM jsonb_array_elements_text(%(expressions)s) WITH ORDINALITY AS codes(code, n))")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(SELECT group_concat(value, ' ') FROM json_each(%(expressions)s))",
+                           **extra)
 
 
 def _referral_source_labels() -> dict[str, str]:
@@ -60,6 +74,7 @@ def ccs_tracking_list(*, user, plan: Organization | None = None, status: str | N
     """The tracking list rows as ``.values()`` dicts, newest case first; format each with :func:`tracking_row`."""
     qs = ccs_tracking_cases(user=user, plan=plan).annotate(
         pcp_name=F("member__primary_care_provider__name"),
+        diagnosis_codes=SpaceJoinedCodes("diagnoses"),
         denied=Exists(EligibilityDetermination.objects.filter(
             case=OuterRef("pk"), outcome=EligibilityDetermination.Outcome.NOT_ELIGIBLE)),
     )
@@ -99,7 +114,7 @@ def tracking_row(values: dict, *, full_identifiers: bool, source_labels: dict[st
         "ccs_case_number": values["case_number"] or None,
         "date_of_birth": values["member__date_of_birth"],
         "ssn": (ssn if full_identifiers else mask_ssn(ssn)) or None,
-        "ccs_eligible_diagnoses": list(values["diagnoses"] or []),
+        "ccs_eligible_diagnoses": (values["diagnosis_codes"] or "").split(),
         "date_of_eligibility": values["eligibility_date"],
         "status": tracking_status(values),
         "reason_closed": values["closed_reason"] if closed else None,

@@ -38,7 +38,7 @@ def ccs_case(*, plan, program, county, pcp=None, **fields):
 def two_plans(program_a, county_a, plan_x, plan_y, pcp):
     now = timezone.now()
     eligible_x = ccs_case(plan=plan_x, program=program_a, county=county_a, pcp=pcp, ssn="123-45-6789",
-                          case_number="06001-2026-000001", diagnoses=["E84.0"], eligibility_date=datetime.date(2026, 3, 1),
+                          case_number="06001-2026-000001", diagnoses=["Q90.9", "E84.0"], eligibility_date=datetime.date(2026, 3, 1),
                           referral_source="provider")
     denied_x = ccs_case(plan=plan_x, program=program_a, county=county_a, status="closed", opened_at=None, closed_at=now,
                         closed_reason="Not eligible (medical): mild asthma", referral_source="family")
@@ -62,7 +62,7 @@ def test_each_plan_sees_only_its_members_with_exactly_the_memorandum_fields(two_
         assert set(row) == MEMORANDUM_FIELDS
     eligible = next(r for r in body_x["results"] if r["status"] == "eligible")
     assert eligible["ssn"] == "***-**-6789"  # masked: the liaison is not entitled
-    assert eligible["ccs_case_number"] == "06001-2026-000001" and eligible["ccs_eligible_diagnoses"] == ["E84.0"]
+    assert eligible["ccs_case_number"] == "06001-2026-000001" and eligible["ccs_eligible_diagnoses"] == ["Q90.9", "E84.0"]
     assert eligible["date_of_eligibility"] == "2026-03-01" and eligible["primary_care_provider"] == "Oak Family Medicine"
     assert eligible["referral_source"] == "Health care provider" and eligible["reason_closed"] is None
     denied = next(r for r in body_x["results"] if r["status"] == "denied")
@@ -95,6 +95,7 @@ def test_csv_export_streams_the_same_rows_for_the_callers_plan_only(two_plans, l
     assert set(rows[0]) == MEMORANDUM_FIELDS
     assert {r["name"] for r in rows} == {two_plans["eligible_x"].member.full_name, two_plans["denied_x"].member.full_name}
     assert {r["ssn"] for r in rows} == {"***-**-6789", ""}
+    assert {r["ccs_eligible_diagnoses"] for r in rows} == {"Q90.9 E84.0", ""}  # in their order; none for the denial
     assert AccessEvent.objects.filter(action="export", username=liaison_x.username).exists()
     assert Disclosure.objects.filter(recipient=liaison_x.organization, channel="export").count() == 2
 

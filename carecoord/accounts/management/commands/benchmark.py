@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from carecoord.process import freeze_startup_objects
 from carecoord.scale.bench import Benchmark, compare, format_table, save
 from cases.models import Member
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         members = Member.objects.count()
         if not members:
             raise CommandError("No data set: run generate_dataset first.")
+        freeze_startup_objects()  # as the WSGI entry point does in every server process
         self.stdout.write(f"Benchmark on {members:,} members, {runs} runs per scenario")
         results = Benchmark(runs=runs, deep_pages=deep_pages, log=self.stdout.write).run()
         self.stdout.write("")

@@ -20,7 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -39,7 +40,7 @@ from .forms import (
     CareTeamAddForm, CaseStatusForm, ClockPauseForm, ClockResumeForm, DocumentUploadForm, MemberSearchForm,
     QueueFilterForm, ReassignForm, TaskAddForm, add_rule_violation,
 )
-from .models import CareTeamMember, Case, Task
+from .models import CareTeamMember, Case, Program, Task
 from .sections import case_sections, member_sections
 from .selectors import (
     active_coverage, case_get_for_user, case_list_visible_to, document_get_for_user, member_get_for_user,
@@ -112,6 +113,10 @@ def _deadline_rows(deadlines, *, now=None):
     now = now or timezone.now()
     registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
     plain: dict[str, str] = {}
+    # The program's name and the due date's format are looked up once, not per row: a model's
+    # get_FOO_display rebuilds its choices dict at every call, the date filter the format.
+    program_labels = {value: str(label) for value, label in Program.choices}
+    due_format = get_format("SHORT_DATETIME_FORMAT")
     for deadline in deadlines:
         deadline.bucket = bucket_of(deadline.due_at, now=now)
         deadline.badge = BUCKET_BADGES[deadline.bucket]
@@ -120,6 +125,10 @@ def _deadline_rows(deadlines, *, now=None):
         if deadline.rule_code not in plain:
             plain[deadline.rule_code] = str(deadline.rule.plain)
         deadline.plain = plain[deadline.rule_code]
+        due = timezone.localtime(deadline.due_at)
+        deadline.due_iso = due.isoformat()
+        deadline.due_display = dateformat.format(due, due_format)
+        deadline.program_label = program_labels.get(deadline.case.program) if deadline.case_id else None
     return deadlines
 
 

@@ -6,6 +6,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carecoord.clocks.selectors import time_left as clock_time_left
 
@@ -38,3 +39,26 @@ def target_badge(below_target: bool, rate):
     if rate is not None:
         return format_html('<span class="badge badge--met">{}</span>', _("On target"))
     return format_html('<span class="badge badge--neutral">{}</span>', _("Nothing due"))
+
+
+# status → (the badge's CSS modifier, its text when no label is given); hyphenated forms accepted too.
+_STATUS_BADGES = {
+    "overdue": ("overdue", gettext_lazy("Overdue")),
+    "due_today": ("due-today", gettext_lazy("Due today")),
+    "this_week": ("this-week", gettext_lazy("This week")),
+    "later": ("later", gettext_lazy("Later")),
+    "met": ("met", gettext_lazy("Met")),
+    "missed": ("missed", gettext_lazy("Missed")),
+}
+_STATUS_BADGES["due-today"] = _STATUS_BADGES["due_today"]
+_STATUS_BADGES["this-week"] = _STATUS_BADGES["this_week"]
+
+
+@register.simple_tag
+def status_badge(status, label=None):
+    """A deadline's or clock's status as a badge: ``{% status_badge "overdue" %}``,
+    ``{% status_badge d.badge label=d.time_left %}``. The status is said in words (and a glyph from
+    the stylesheet), never by colour alone. A tag rather than an included template: the work queue
+    shows one on hundreds of rows."""
+    modifier, text = _STATUS_BADGES.get(status, ("neutral", None))
+    return format_html('<span class="badge badge--{}">{}</span>', modifier, label or text or status)

@@ -201,8 +201,8 @@ def test_member_page_is_404_when_not_visible(client_a, case_b):
 
 def test_member_page_renders_registered_member_sections(client_a, case_a, monkeypatch):
     monkeypatch.setitem(sections.MEMBER_SECTIONS, "probe", sections.Section(
-        key="probe", title="Probe section", template="includes/status_badge.html", order=1,
-        context=lambda member, user: {"status": "later", "label": f"probe of {member.pk}"}))
+        key="probe", title="Probe section", template="includes/messages.html", order=1,
+        context=lambda member, user: {"messages": [f"probe of {member.pk}"]}))
     html = client_a.get(reverse("member_detail", args=[case_a.member_id])).content.decode()
     assert "Probe section" in html and f"probe of {case_a.member_id}" in html
 
@@ -214,8 +214,8 @@ def test_case_page_has_header_essentials_open_deadlines_sections_and_is_audited(
     start_clock(case_a)
     TaskFactory(case=case_a, title="Send the referral packet")
     monkeypatch.setitem(sections.CASE_SECTIONS, "probe", sections.Section(
-        key="probe", title="Probe tab", template="includes/status_badge.html", order=5,
-        context=lambda case, user: {"status": "met", "label": f"probe for case {case.pk}"}))
+        key="probe", title="Probe tab", template="includes/messages.html", order=5,
+        context=lambda case, user: {"messages": [f"probe for case {case.pk}"]}))
 
     response = client_a.get(reverse("case_detail", args=[case_a.pk]))
 

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from carecoord.accounts.services import api_token_issue
@@ -50,8 +51,8 @@ def _transition(county_a, program_a, plans, supervisor_a, *, date=DATE):
                                             plans=plans, transition_date=date, created_by=supervisor_a)
 
 
-def _confirmed(county_a, program_a, plan_x, supervisor_a):
-    transition = _transition(county_a, program_a, [plan_x], supervisor_a)
+def _confirmed(county_a, program_a, plan_x, supervisor_a, *, date=DATE):
+    transition = _transition(county_a, program_a, [plan_x], supervisor_a, date=date)
     return svc.population_transition_confirm(transition=transition, by=supervisor_a)
 
 
@@ -190,7 +191,9 @@ def _notices_per_family(transition, kind):
 
 def test_each_wave_is_sent_once_per_family_even_when_the_job_dies_and_is_rerun(world, county_a, program_a, plan_x, supervisor_a,
                                                                                small_batches, monkeypatch):
-    transition = _confirmed(county_a, program_a, plan_x, supervisor_a)
+    # a transition far enough ahead that a notice sent today meets its 90-day clock on time, whatever today is
+    transition = _confirmed(county_a, program_a, plan_x, supervisor_a,
+                            date=timezone.localdate() + datetime.timedelta(days=120))
     job = svc.bulk_job_start(transition=transition, kind="notices", wave="90", by=supervisor_a)
     # given a worker that dies in the middle of the second family's notice
     import notices.services

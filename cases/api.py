@@ -9,7 +9,8 @@ leaves for a plan.
 from __future__ import annotations
 
 import csv
-import datetime
+import io
+import operator
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -144,11 +145,6 @@ class TrackingListView(generics.ListAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = TRACKING_FIELDS
 # Rows per audit/disclosure write: each write is one short transaction, so larger batches keep
 # the export near the query's speed while memory stays bounded by the batch, not the list.
@@ -156,42 +152,57 @@ EXPORT_BATCH = 5000
 
 
 FORMULA_STARTS = frozenset("=+-@")
+# The cells that may hold free text (names, case numbers, codes, reasons, labels) go through
+# _csv_cell. The others are dates, the status word and the SSN (digits or masked), which the csv
+# module writes as they are: None as an empty cell, a date in its ISO form.
+_FREE_TEXT = ("name", "ccs_case_number", "ccs_eligible_diagnoses", "reason_closed", "referral_source",
+              "primary_care_provider")
+_FREE_TEXT_AT = tuple(CSV_HEADER.index(name) for name in _FREE_TEXT)
+_CSV_VALUES = operator.itemgetter(*CSV_HEADER)
 
 
 def _csv_cell(value) -> str:
-    # Run for every cell of an export (200,000 at a time): exact type checks, most common first.
     if type(value) is str:
         text = value
     elif value is None:
         return ""
     elif type(value) is list:
         text = " ".join(value)
-    elif isinstance(value, datetime.date):
-        return value.isoformat()
     else:
         text = str(value)
     # Spreadsheet formula injection: a cell never starts with a formula character.
     return "'" + text if text and text[0] in FORMULA_STARTS else text
 
 
+def _csv_values(row: dict) -> list:
+    """A tracking row's cells in CSV_HEADER order (run for every row of an export)."""
+    cells = list(_CSV_VALUES(row))
+    for at in _FREE_TEXT_AT:
+        cells[at] = _csv_cell(cells[at])
+    return cells
+
+
 def tracking_csv_rows(*, request, queryset):
-    """Yield CSV lines, auditing and accounting each batch of rows as it goes out."""
-    writer = csv.writer(_Echo())
+    """Yield CSV text, auditing and accounting each batch of rows as it goes out."""
     full = bool(request.user.may_see_full_identifiers)
     labels = _referral_source_labels()
-    yield writer.writerow(CSV_HEADER)
     batch: list[dict] = []
+
+    def csv_text(rows) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        return buffer.getvalue()
 
     def flush():
         record_access(request, members=[r["member_id"] for r in batch], action="export",
                       records=[("cases.case", r["id"]) for r in batch], detail={"view": "ccs_tracking_list.csv"},
                       detect_part2=False)  # CCS cases only (ccs_tracking_cases): none is Part 2
         account_tracking_disclosure(user=request.user, rows=batch, channel="export")
-        rows = (tracking_row(r, full_identifiers=full, source_labels=labels) for r in batch)
-        lines = [writer.writerow([_csv_cell(row[f]) for f in CSV_HEADER]) for row in rows]
+        text = csv_text(_csv_values(tracking_row(r, full_identifiers=full, source_labels=labels)) for r in batch)
         batch.clear()
-        return "".join(lines)
+        return text
 
+    yield csv_text([CSV_HEADER])
     for values in queryset.iterator(chunk_size=EXPORT_BATCH):
         batch.append(values)
         if len(batch) >= EXPORT_BATCH:

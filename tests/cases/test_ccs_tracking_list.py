@@ -133,3 +133,17 @@ def test_query_count_is_constant_in_page_size(size, program_a, county_a, plan_x,
 
 
 QUERIES = 18
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(program_a, county_a, plan_x, liaison_x):
+    # given a member whose name and closing reason begin with formula characters
+    member = MemberFactory(county=county_a, first_name="=HYPERLINK(\"http://x\")", last_name="Reyes")
+    CoverageFactory(member=member, plan=plan_x)
+    CaseFactory(member=member, organization=program_a, status="closed", opened_at=None, closed_at=timezone.now(),
+                closed_reason="+moved out of state")
+    # when the list is exported
+    body = b"".join(bearer(liaison_x).get("/api/tracking-list.csv").streaming_content).decode()
+    row = next(csv.DictReader(io.StringIO(body)))
+    # then those cells are quoted as text, and the plain ones are left as they are
+    assert row["name"] == "'=HYPERLINK(\"http://x\") Reyes" and row["reason_closed"] == "'+moved out of state"
+    assert row["status"] == "closed" and row["date_closed"] == timezone.localdate().isoformat()

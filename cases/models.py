@@ -188,7 +188,9 @@ class Case(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="cases")
     program = models.CharField(max_length=8, choices=Program.choices, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REFERRED)
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="cases", help_text=_("Responsible program or provider."))
+    # Indexed with the member (case_org_member_idx), not alone: see Meta.indexes.
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="cases", db_index=False,
+                                     help_text=_("Responsible program or provider."))
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     primary_case_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_cases")
     case_number = models.CharField(_("case number"), max_length=32, blank=True, help_text=_("CCS case number, where the program assigns one."))
@@ -219,6 +221,9 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "status", "program"], name="case_org_status_idx"),
+            # "Members with a case in organization O" (a supervisor's scope: member search, member lists)
+            # as an index-only scan, without reading thousands of case rows.
+            models.Index(fields=["organization", "member"], name="case_org_member_idx"),
             models.Index(fields=["team", "status"], name="case_team_status_idx"),
             models.Index(fields=["primary_case_manager", "status"], name="case_pcm_status_idx"),
             models.Index(fields=["member", "program"], name="case_member_program_idx"),

@@ -117,6 +117,7 @@ def _deadline_rows(deadlines, *, now=None):
     # get_FOO_display rebuilds its choices dict at every call, the date filter the format.
     program_labels = {value: str(label) for value, label in Program.choices}
     due_format = get_format("SHORT_DATETIME_FORMAT")
+    case_pages: dict[int, str] = {}  # a case's deadlines share its page: one reverse() per case
     for deadline in deadlines:
         deadline.bucket = bucket_of(deadline.due_at, now=now)
         deadline.badge = BUCKET_BADGES[deadline.bucket]
@@ -129,6 +130,12 @@ def _deadline_rows(deadlines, *, now=None):
         deadline.due_iso = due.isoformat()
         deadline.due_display = dateformat.format(due, due_format)
         deadline.program_label = program_labels.get(deadline.case.program) if deadline.case_id else None
+        if deadline.case_id:
+            if deadline.case_id not in case_pages:
+                case_pages[deadline.case_id] = reverse("case_detail", args=[deadline.case_id])
+            deadline.link = f"{case_pages[deadline.case_id]}?tab={deadline.section}#section-{deadline.section}"
+        else:
+            deadline.link = reverse("member_detail", args=[deadline.member_id]) if deadline.member_id else ""
     return deadlines
 
 

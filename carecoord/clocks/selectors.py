@@ -320,7 +320,8 @@ def _median_in_python(rows: list[dict], qs: QuerySet, fields: list[str]) -> None
 
 @functools.lru_cache(maxsize=512)
 def _rule_title(code: str, language: str | None) -> str:
-    """A rule's title in ``language``: the figures repeat it on hundreds of rows."""
+    """A rule's title, translated into the active ``language`` (passed so that it is part of the cache
+    key): the figures repeat it on hundreds of rows."""
     return str(get_rule(code).title)
 
 

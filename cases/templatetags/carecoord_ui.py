@@ -30,15 +30,19 @@ def render_section(context, block):
         return ""
 
 
+def _badge(modifier: str, text) -> str:
+    return format_html('<span class="badge badge--{}">{}</span>', modifier, text)
+
+
 @register.simple_tag
 def target_badge(below_target: bool, rate):
     """A figure against its on-time target: below it, on it, or nothing due. A tag rather than an
     included template: the dashboard shows it on every row of its tables."""
     if below_target:
-        return format_html('<span class="badge badge--overdue">{}</span>', _("Below target"))
+        return _badge("overdue", _("Below target"))
     if rate is not None:
-        return format_html('<span class="badge badge--met">{}</span>', _("On target"))
-    return format_html('<span class="badge badge--neutral">{}</span>', _("Nothing due"))
+        return _badge("met", _("On target"))
+    return _badge("neutral", _("Nothing due"))
 
 
 # status → (the badge's CSS modifier, its text when no label is given); hyphenated forms accepted too.
@@ -61,4 +65,4 @@ def status_badge(status, label=None):
     the stylesheet), never by colour alone. A tag rather than an included template: the work queue
     shows one on hundreds of rows."""
     modifier, text = _STATUS_BADGES.get(status, ("neutral", None))
-    return format_html('<span class="badge badge--{}">{}</span>', modifier, label or text or status)
+    return _badge(modifier, label or text or status)

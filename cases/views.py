@@ -129,12 +129,13 @@ def _deadline_rows(deadlines, *, now=None):
         due = timezone.localtime(deadline.due_at)
         deadline.due_iso = due.isoformat()
         deadline.due_display = dateformat.format(due, due_format)
-        deadline.program_label = program_labels.get(deadline.case.program) if deadline.case_id else None
         if deadline.case_id:
+            deadline.program_label = program_labels.get(deadline.case.program)
             if deadline.case_id not in case_pages:
                 case_pages[deadline.case_id] = reverse("case_detail", args=[deadline.case_id])
             deadline.link = f"{case_pages[deadline.case_id]}?tab={deadline.section}#section-{deadline.section}"
         else:
+            deadline.program_label = None
             deadline.link = reverse("member_detail", args=[deadline.member_id]) if deadline.member_id else ""
     return deadlines
 

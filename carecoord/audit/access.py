@@ -100,7 +100,7 @@ def _record_ref(record) -> tuple:
         return (record._meta.label_lower, record.pk)
     else:
         label, pk = record
-    return (label if type(label) is str and label.islower() else str(label).lower(), pk if type(pk) is int else str(pk))
+    return (str(label).lower(), pk if type(pk) is int else str(pk))
 
 
 def _unique(items: Iterable) -> list:

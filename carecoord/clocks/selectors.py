@@ -264,7 +264,8 @@ def compliance_figure_sets(*, user, start: datetime.date, end: datetime.date,
         return [compliance_figures(user=user, start=start, end=end, group_by=group_by, using=using)
                 for group_by in groupings]
     fields = list(dict.fromkeys(field for group_by in groupings for name in group_by for field in GROUPS[name]))
-    column = {field: f"g{i}" for i, field in enumerate(fields)}
+    position = {field: i for i, field in enumerate(fields)}
+    column = {field: f"g{i}" for field, i in position.items()}
     inner = (
         deadlines_in_figures(user=user, start=start, end=end, using=using)
         .annotate(month=TruncMonth("due_at", tzinfo=workdays.PACIFIC))
@@ -295,7 +296,7 @@ def compliance_figure_sets(*, user, start: datetime.date, end: datetime.date,
         cursor.execute(sql, params)
         for *keys, mask, due, met_on_time, met_late, missed, still_open, median in cursor.fetchall():
             n = mask_of[mask]
-            row = {field: keys[fields.index(field)] for name in groupings[n] for field in GROUPS[name]}
+            row = {field: keys[position[field]] for name in groupings[n] for field in GROUPS[name]}
             if row.get("month") is not None:
                 # TruncMonth in Pacific time gives a local timestamp; the ORM would make it aware.
                 row["month"] = timezone.make_aware(row["month"], workdays.PACIFIC)

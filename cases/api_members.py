@@ -288,6 +288,9 @@ class CaseViewSet(VersionedUpdateMixin, ScopedViewSetMixin, mixins.ListModelMixi
     def members_of(self, objects):
         return [case.member for case in objects]
 
+    def part2_of(self, objects):
+        return any(case.program == Program.DMC_ODS for case in objects)
+
     def after_serialize(self, objects, serializer):
         # SUD details a plan was shown under its Part 2 consent go in the accounting of disclosures.
         if not is_plan_caller(self.request.user):

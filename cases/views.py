@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from carecoord.accounts.models import User
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import (
-    bucket_of, case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, time_left,
+    bucket_of, case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, rule_words, time_left,
 )
 from carecoord.clocks.services import deadline_pause, deadline_resume
 from carecoord.errors import RuleViolation
@@ -112,7 +112,6 @@ def _deadline_rows(deadlines, *, now=None):
     row (a case manager's queue has hundreds of rows; most share a rule)."""
     now = now or timezone.now()
     registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
-    plain: dict[str, str] = {}
     # The program's name and the due date's format are looked up once, not per row: a model's
     # get_FOO_display rebuilds its choices dict at every call, the date filter the format.
     program_labels = {value: str(label) for value, label in Program.choices}
@@ -123,9 +122,7 @@ def _deadline_rows(deadlines, *, now=None):
         deadline.badge = BUCKET_BADGES[deadline.bucket]
         deadline.section = section_for_deadline(deadline, registered)
         deadline.time_left = time_left(deadline.due_at, now=now)
-        if deadline.rule_code not in plain:
-            plain[deadline.rule_code] = str(deadline.rule.plain)
-        deadline.plain = plain[deadline.rule_code]
+        deadline.plain = rule_words(deadline.rule_code).plain
         due = timezone.localtime(deadline.due_at)
         deadline.due_iso = due.isoformat()
         deadline.due_display = dateformat.format(due, due_format)
@@ -160,8 +157,8 @@ def work_queue(request):
     ]
     members = {d.member_id for d in deadlines if d.member_id}
     if members:
-        _record_access(request, members=members, action="list",
-                       records=[("clocks.deadline", d.pk) for d in deadlines])
+        _record_access(request, members=members, action="list", records=[("clocks.deadline", d.pk) for d in deadlines],
+                       part2=any(d.case_id and d.case.program == Program.DMC_ODS for d in deadlines), detect_part2=False)
     context = {"form": form, "buckets": buckets, "total": len(deadlines), "limit": QUEUE_LIMIT,
                "show_owner": request.user.role == User.Role.SUPERVISOR}
     if request.htmx and request.htmx.target == "queue-results":

@@ -27,11 +27,14 @@ from rest_framework.response import Response
 from carecoord.errors import RuleViolation
 
 
-def record_access(request, *, members: Iterable, action: str, records: Iterable[tuple[str, object]] = ()) -> None:
-    """Write the read to the access log (append-only, kept by the audit app)."""
+def record_access(request, *, members: Iterable, action: str, records: Iterable[tuple[str, object]] = (),
+                  part2: bool | None = None) -> None:
+    """Write the read to the access log (append-only, kept by the audit app). ``part2``: whether the
+    records are 42 CFR Part 2 records, where the caller already knows; None looks it up (a query)."""
     from carecoord.audit.access import record_access as audit_record_access
 
-    audit_record_access(request, members=list(members), action=action, records=list(records))
+    audit_record_access(request, members=list(members), action=action, records=list(records),
+                        part2=bool(part2), detect_part2=part2 is None)
 
 
 def model_label(obj: Model) -> str:
@@ -72,6 +75,11 @@ class ScopedViewSetMixin:
     def after_serialize(self, objects: list, serializer) -> None:
         """Called with what a response shows, e.g. to account for a disclosure it makes."""
 
+    def part2_of(self, objects: list) -> bool | None:
+        """Whether ``objects`` include 42 CFR Part 2 records, where the view can tell from what it
+        loaded; None has the access log look it up (one query per request)."""
+        return None
+
     def response_headers(self, instance) -> dict[str, str]:
         return {}
 
@@ -79,7 +87,7 @@ class ScopedViewSetMixin:
         members = [m for m in self.members_of(objects) if m is not None]
         if members or objects:
             record_access(self.request, members=members, action=action,
-                          records=[(model_label(obj), obj.pk) for obj in objects])
+                          records=[(model_label(obj), obj.pk) for obj in objects], part2=self.part2_of(objects))
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -17,6 +17,7 @@ import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from django.db import connection, connections
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
@@ -121,10 +122,29 @@ def time_left(due_at: datetime.datetime, *, now: datetime.datetime | None = None
     return _("%(span)s left") % {"span": words(count)}
 
 
+class RuleWords(NamedTuple):
+    title: str
+    plain: str
+
+
+def rule_words(code: str) -> RuleWords:
+    """A rule's title and plain-words statement in the active language. Queues and figures repeat
+    them on hundreds of rows; translating them each time cost more than the page's query."""
+    return _rule_words(code, get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _rule_words(code: str, language: str | None) -> RuleWords:
+    # ``language`` is only part of the cache key: the active language is what translates.
+    rule = get_rule(code)
+    return RuleWords(title=str(rule.title), plain=str(rule.plain))
+
+
 def queue_row(deadline: Deadline, *, now: datetime.datetime | None = None) -> dict:
     """One work-queue row: the member, the rule in plain words, when it is due and how long is left."""
     now = now or timezone.now()
     rule = get_rule(deadline.rule_code)
+    words = rule_words(rule.code)
     member = deadline.member
     return {
         "id": deadline.pk,
@@ -135,8 +155,8 @@ def queue_row(deadline: Deadline, *, now: datetime.datetime | None = None) -> di
         "paused": deadline.paused_at is not None,
         "escalated": deadline.escalated_at is not None,
         "rule_code": rule.code,
-        "rule": str(rule.plain),
-        "rule_title": str(rule.title),
+        "rule": words.plain,
+        "rule_title": words.title,
         "source": rule.source,
         "program": deadline.case.program if deadline.case_id else rule.program,
         "case_id": deadline.case_id,
@@ -319,17 +339,10 @@ def _median_in_python(rows: list[dict], qs: QuerySet, fields: list[str]) -> None
         row["median_time_to_meet"] = statistics.median(found) if found else None
 
 
-@functools.lru_cache(maxsize=512)
-def _rule_title(code: str, language: str | None) -> str:
-    """A rule's title, translated into the active ``language`` (passed so that it is part of the cache
-    key): the figures repeat it on hundreds of rows."""
-    return str(get_rule(code).title)
-
-
 def _finish(row: dict, group_by: Iterable[str]) -> dict:
     median = row.pop("median_time_to_meet")
     if "rule_code" in row:
-        row["rule_title"] = _rule_title(row["rule_code"], get_language())
+        row["rule_title"] = rule_words(row["rule_code"]).title
     if "month" in row and row["month"] is not None:
         row["month"] = timezone.localtime(row["month"], workdays.PACIFIC).date().replace(day=1)
     row["on_time_rate"] = round(row["met_on_time"] / row["due"], 4) if row["due"] else None

@@ -65,6 +65,18 @@ def test_table_flags_misses_and_missing_endpoints():
     assert slow.misses() and fast.misses() == ["queries 15→24 with page size"]
 
 
+def test_a_reference_figure_is_shown_but_not_judged():
+    # Given the fixed cost of one audited read: far over 3x its primary-key query, by nature
+    floor = Result(key="one_case", label="Reference: one case by id", runs=20, median_ms=9, p95_ms=11, sql_median_ms=0.2,
+                   ratio=45.0, queries=8, rows=1, status=200, reference=True)
+    # Then the table shows it as a reference, not as a miss
+    assert floor.misses() == []
+    assert "reference" in format_table([floor]) and "MISS" not in format_table([floor])
+    # but a reference that fails is still reported
+    floor.status = 500
+    assert floor.misses() == ["HTTP 500"]
+
+
 def test_compare_prints_growth_across_saved_sizes(tmp_path):
     # Given results saved at two sizes
     for members, median in ((10_000, 10.0), (1_000_000, 12.0)):
@@ -86,12 +98,14 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     results = Benchmark(runs=1, deep_pages=1, log=lambda s: None).run()
     by_key = {r.key: r for r in results}
     # Then every scenario of the issue is there, measured or reported as missing
-    for key in ("queue_page", "queue_api", "cases_case_manager", "cases_supervisor", "cases_plan_liaison",
+    for key in ("one_case", "queue_page", "queue_api", "cases_case_manager", "cases_supervisor", "cases_plan_liaison",
                 "search_page", "members_api", "dashboard", "export_small", "export_large", "sweep"):
         assert key in by_key, key
     # and the measured ones carry a median, a query count and the bare SQL's time
     queue = by_key["queue_api"]
     assert queue.status == 200 and queue.median_ms is not None and queue.queries and queue.sql_median_ms is not None
+    # and the fixed cost is one real case read through the API
+    assert by_key["one_case"].status == 200 and by_key["one_case"].rows == 1 and by_key["one_case"].reference
     # and the sweep claimed due rows, leaving them unclaimed (rolled back)
     sweep = by_key["sweep"]
     assert sweep.rows and sweep.sql_median_ms is not None

@@ -2,11 +2,13 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from carecoord.clocks.calendar import PACIFIC
 from carecoord.clocks.models import Deadline
 from carecoord.clocks.selectors import (
-    bucket_of, compliance_figure_sets, compliance_figures, deadline_queue_for, deadline_queue_grouped, queue_row, time_left,
+    bucket_of, compliance_figure_sets, compliance_figures, deadline_queue_for, deadline_queue_grouped, queue_row, rule_words,
+    time_left,
 )
 from carecoord.clocks.services import deadline_meet, deadline_start
 from carecoord.clocks.sweep import sweep_deadlines
@@ -190,3 +192,15 @@ def test_several_groupings_from_one_query_give_each_groupings_own_figures(histor
     assert at_once == [compliance_figures(**period, group_by=group_by) for group_by in groupings]
     assert deadline.owner_id == other.pk and other.pk in {row["owner_id"] for row in at_once[3]}
     assert len(at_once[4]) >= 2 and at_once[1][0]["median_hours_to_meet"] is not None
+
+
+def test_rule_words_are_cached_per_language_not_across_languages():
+    # Asked in English first, then in Spanish, then in English again
+    english = rule_words("ecm.assessment")
+    with translation.override("es"):
+        spanish = rule_words("ecm.assessment")
+    # Then each language gets its own words, and the cache hands English back unchanged
+    assert english.title == "ECM assessment" and english.plain == "ECM assessment: within 30 days of ECM enrollment"
+    assert spanish.title == "Evaluación de ECM" and spanish.plain.startswith("Evaluación de ECM: en un plazo de 30")
+    assert rule_words("ecm.assessment") == english
+

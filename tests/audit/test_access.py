@@ -1,10 +1,14 @@
 """record_access: buffered per request, merged per user and action, chained by hash."""
+import threading
+
 import pytest
+from django.db import connection
 from django.test import RequestFactory
 
 from carecoord.audit.access import begin_request, end_request, event_content, event_hash, record_access
 from carecoord.audit.models import AccessEvent, AccessEventMember
 from cases.selectors import case_get_for_user
+from tests.conftest import requires_postgres
 
 
 def _request(user, path="/cases/1/"):
@@ -58,6 +62,41 @@ def test_rows_chain_in_sequence(case_a, manager_a):
     rows = list(AccessEvent.objects.order_by("seq"))
     assert [r.seq for r in rows] == [rows[0].seq, rows[0].seq + 1, rows[0].seq + 2]
     assert rows[1].prev_hash == rows[0].hash and rows[2].prev_hash == rows[1].hash
+
+
+@requires_postgres()
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_gap_free_chain(case_a, case_b, manager_a):
+    # Given four request threads, each with its own database connection, writing at the same time
+    from carecoord.audit.models import AuditChainHead
+    from carecoord.audit.verify import verify_chain
+
+    AuditChainHead.objects.get_or_create(pk=1)
+    start = threading.Barrier(4)
+    failures = []
+
+    def reader(member_id):
+        try:
+            start.wait()
+            for _ in range(10):
+                record_access(_request(manager_a), members=[member_id], records=[("cases.member", member_id)])
+        except Exception as error:  # reported below: an assertion in a thread would be lost
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reader, args=(member,))
+               for member in (case_a.member_id, case_b.member_id) * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then every write landed, numbered 1..40 without gaps or repeats, each linked to the one before
+    assert failures == []
+    assert list(AccessEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 41))
+    report = verify_chain()
+    assert report.ok and report.rows == 40, report.reason
+    assert AuditChainHead.objects.get(pk=1).seq == 40
 
 
 @pytest.mark.django_db

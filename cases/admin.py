@@ -204,7 +204,5 @@ class ChildWelfareEpisodeAdmin(admin.ModelAdmin):
     raw_id_fields = ["member"]
 
 
-from . import (
-    ccs_admin,  # noqa: E402,F401  CCS, care plan, problem log and liaison meeting admin
-    ecm_admin,  # noqa: E402,F401  ECM pathway admin
-)
+# Imported last, for their registrations: the CCS (care plan, problem log, liaison meeting) and ECM pathway admin.
+from . import ccs_admin, ecm_admin  # noqa: E402,F401

@@ -12,7 +12,7 @@ from guardian.shortcuts import assign_perm
 from carecoord.clocks.services import deadline_reassign_open
 from carecoord.errors import RuleViolation
 
-from .models import CareTeamMember, Case, Coverage, Member
+from .models import CareTeamMember, Case, Coverage, Member, Task
 from .timeline import timeline_record
 from .signals import case_status_changed
 
@@ -237,9 +237,8 @@ def case_update_details(*, case: Case, expected_version: int, actor=None, **fiel
 
 
 def task_add(*, case: Case, title: str, actor=None, owner=None, due_date: datetime.date | None = None,
-             source: str = "") -> "Task":
+             source: str = "") -> Task:
     """A to-do on the case for a person (the actor when no owner is named)."""
-    from .models import Task
 
     if not title.strip():
         raise RuleViolation("Say what needs to be done.", field="title", rule="task.title_required")
@@ -254,14 +253,13 @@ def task_add(*, case: Case, title: str, actor=None, owner=None, due_date: dateti
     return task
 
 
-def task_complete(*, task: "Task", actor=None, at: datetime.datetime | None = None) -> "Task":
+def task_complete(*, task: Task, actor=None, at: datetime.datetime | None = None) -> Task:
     """Mark the task done; any clock whose subject is this task is met with it."""
     from django.contrib.contenttypes.models import ContentType
 
     from carecoord.clocks.models import Deadline
     from carecoord.clocks.services import deadline_meet
 
-    from .models import Task
 
     at = at or timezone.now()
     with transaction.atomic():

@@ -208,12 +208,12 @@ def templates() -> list[dict]:
             "{% if asam_level %} Nivel de atención ASAM: {{ asam_level }}.{% endif %}\n"
             "Responda para confirmar que recibió esta notificación y coordine la atención de salud física."))
     for days, en_n, es_n in ((90, "first", "primer"), (60, "second", "segundo"), (30, "last", "último")):
-        add(f"wcm_transition_{days}", "en", f"Your child's CCS services are moving to {{{{ plan_name|default:'your health plan' }}}}", _letter("en",
+        add(f"wcm_transition_{days}", "en", "Your child's CCS services are moving to {{ plan_name|default:'your health plan' }}", _letter("en",
             f"This is your {en_n} notice. On " + _d("action_date", "en") + ", the CCS services of {{ member_name }} will be provided "
             "through {{ plan_name|default:'your Medi-Cal health plan' }} under the Whole Child Model. Your child keeps the same CCS "
             "benefits, and can keep seeing current CCS providers for up to 12 months (continuity of care). You do not need to do anything "
             "to keep services."))
-        add(f"wcm_transition_{days}", "es", f"Los servicios de CCS de su hijo/a pasan a {{{{ plan_name|default:'su plan de salud' }}}}", _letter("es",
+        add(f"wcm_transition_{days}", "es", "Los servicios de CCS de su hijo/a pasan a {{ plan_name|default:'su plan de salud' }}", _letter("es",
             f"Este es su {es_n} aviso. El " + _d("action_date", "es") + ", los servicios de CCS de {{ member_name }} se prestarán a través "
             "de {{ plan_name|default:'su plan de salud de Medi-Cal' }} bajo el Modelo del Niño Integral (Whole Child Model). Su hijo/a "
             "conserva los mismos beneficios de CCS y puede seguir viendo a sus proveedores actuales de CCS hasta por 12 meses "

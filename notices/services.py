@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from carecoord.errors import RuleViolation
 
 from .appeals import start_filing_windows
-from .models import FIRST_PARTY_RECIPIENTS, TEN_DAY_ADVANCE_KINDS, Channel, Notice, NoticeEvent, NoticeKind, RecipientKind
+from .models import (
+    FIRST_PARTY_RECIPIENTS, TEN_DAY_ADVANCE_KINDS, Channel, Notice, NoticeEvent, NoticeKind, NoticeTemplate, RecipientKind,
+)
 from .rendering import render_notice
 from .signals import notice_sent
 from .taglines import taglines_text
@@ -397,12 +399,11 @@ _SAMPLE_CONTEXT = {
 
 
 def template_save_version(*, kind: str, language: str, subject: str, body: str, required_sections: list[str] | None = None,
-                          by=None) -> "NoticeTemplate":
+                          by=None) -> NoticeTemplate:
     """Save new wording as the next version and make it the active one; earlier versions stay for sent notices.
 
     Refuses (RuleViolation, nothing written) wording that does not parse or, for a NOA, lacks a required part.
     """
-    from .models import NoticeTemplate
     from .rendering import render_text
 
     if kind not in NoticeKind.values:

@@ -122,6 +122,5 @@ class PlanCoordinationAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("organization",)
     search_fields = MEMBER_SEARCH + ("organization_name",)
 
-from . import (
-    population_admin,  # noqa: E402,F401  (Whole Child Model population transitions)
-)
+# Imported last, for its registrations: the Whole Child Model population transitions admin.
+from . import population_admin  # noqa: E402,F401

@@ -13,7 +13,6 @@ from cases.care_plans import (
 from cases.ccs import ccs_link_provider
 from cases.ccs_models import CarePlan, CaseConference
 from cases.models import CareTeamMember, Task
-from tests.cases.ccs_support import *  # noqa: F401,F403
 from tests.cases.ccs_support import days_ago
 from tests.factories import OrganizationFactory
 

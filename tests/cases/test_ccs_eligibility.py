@@ -11,7 +11,6 @@ from cases.ccs_models import EligibilityDetermination, ServiceAuthorization
 from cases.models import Case, Task
 from notices.models import Notice
 from referrals.models import Referral
-from tests.cases.ccs_support import *  # noqa: F401,F403
 from tests.cases.ccs_support import consent_for_primary_care, days_ago, pdf
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ from carecoord.errors import RuleViolation
 from cases.ccs import ccs_documentation_adequate, ccs_referral_intake
 from cases.models import Case, Document, Member
 from referrals.models import Referral, ReferralEvent
-from tests.cases.ccs_support import *  # noqa: F401,F403
 from tests.cases.ccs_support import days_ago, exe, new_member_data, pdf
 
 pytestmark = pytest.mark.django_db

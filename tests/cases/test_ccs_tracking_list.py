@@ -12,7 +12,6 @@ from carecoord.audit.models import AccessEvent, AuditChainHead
 from cases.ccs_models import EligibilityDetermination
 from cases.ccs_selectors import TRACKING_FIELDS, ccs_tracking_list, tracking_row
 from consents.models import Disclosure
-from tests.cases.ccs_support import *  # noqa: F401,F403
 from tests.factories import CaseFactory, CoverageFactory, LiaisonFactory, MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,6 @@ from cases.ccs_models import ServiceAuthorization
 from cases.models import Case, Member
 from notices.models import Notice
 from referrals.models import Referral
-from tests.cases.ccs_support import *  # noqa: F401,F403
 from tests.cases.ccs_support import consent_for_primary_care, exe, pdf
 
 pytestmark = pytest.mark.django_db

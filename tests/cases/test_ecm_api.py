@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from carecoord.clocks.models import Deadline
 from cases import ecm_services as ecm
-from tests.cases.ecm_support import ecm_world, signed_release, verbal_consent  # noqa: F401
+from tests.cases.ecm_support import signed_release, verbal_consent
 from tests.factories import CoverageFactory, LiaisonFactory
 
 

@@ -14,7 +14,7 @@ from cases.models import Case, Task
 from notices.models import Notice
 from notices.services import notice_mark_mailed, notice_send
 from referrals.models import Referral
-from tests.cases.ecm_support import cohs_member_case, deliver, ecm_world, signed_release, verbal_consent  # noqa: F401
+from tests.cases.ecm_support import cohs_member_case, deliver, signed_release, verbal_consent
 
 ALL_CHOOSERS = ["ew", "sw", "phn", "resource_family", "birth_parent", "youth"]
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases import ecm_services as ecm
 from cases.ecm_models import CftMeeting, EcmEnrollment, PlacementMove, PlanSelection
-from tests.cases.ecm_support import ecm_world, signed_release, verbal_consent  # noqa: F401
+from tests.cases.ecm_support import signed_release, verbal_consent
 
 
 def _login(client, world):

@@ -14,7 +14,7 @@ from carecoord.clocks.models import Deadline
 from cases.ccs_models import LiaisonMeeting, ProblemItem
 from tests.factories import CaseFactory, MemberFactory, TaskFactory, UserFactory
 
-from .conftest import END, NOV, OCT, R1, START, grant_role_group
+from .conftest import END, OCT, R1, START, grant_role_group
 from .factories import DeadlineFactory
 
 pytestmark = pytest.mark.django_db

@@ -196,7 +196,7 @@ def tracking_csv_rows(*, request, queryset):
     def flush():
         record_access(request, members=[r["member_id"] for r in batch], action="export",
                       records=[("cases.case", r["id"]) for r in batch], detail={"view": "ccs_tracking_list.csv"},
-                      detect_part2=False)  # CCS cases only (ccs_tracking_cases): none is Part 2
+                      part2=False)  # CCS cases only (ccs_tracking_cases): none is Part 2
         account_tracking_disclosure(user=request.user, rows=batch, channel="export")
         text = csv_text(_csv_values(tracking_row(r, full_identifiers=full, source_labels=labels)) for r in batch)
         batch.clear()

@@ -17,6 +17,7 @@ from carecoord.api.disclosure import account_sud_disclosures, is_plan_caller, su
 from carecoord.api.filters import UtcIsoDateTimeFilter
 from carecoord.api.schema import IF_MATCH, LIST_ERRORS, PRECONDITION, READ_ERRORS, WRITE_ERRORS
 from carecoord.api.views import ScopedReadOnlyViewSet, ScopedViewSetMixin, VersionedUpdateMixin
+from carecoord.audit.access import shows_part2
 
 from .models import Case, CareTeamMember, Coverage, Member, Program
 from .selectors import case_list_visible_to, member_list_visible_to
@@ -289,7 +290,7 @@ class CaseViewSet(VersionedUpdateMixin, ScopedViewSetMixin, mixins.ListModelMixi
         return [case.member for case in objects]
 
     def part2_of(self, objects):
-        return any(case.program == Program.DMC_ODS for case in objects)
+        return shows_part2(case.program for case in objects)
 
     def after_serialize(self, objects, serializer):
         # SUD details a plan was shown under its Part 2 consent go in the accounting of disclosures.

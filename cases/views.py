@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from carecoord.accounts.models import User
+from carecoord.audit.access import shows_part2
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import (
     bucket_of, case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, rule_words, time_left,
@@ -158,7 +159,7 @@ def work_queue(request):
     members = {d.member_id for d in deadlines if d.member_id}
     if members:
         _record_access(request, members=members, action="list", records=[("clocks.deadline", d.pk) for d in deadlines],
-                       part2=any(d.case_id and d.case.program == Program.DMC_ODS for d in deadlines), detect_part2=False)
+                       part2=shows_part2(d.case.program for d in deadlines if d.case_id))
     context = {"form": form, "buckets": buckets, "total": len(deadlines), "limit": QUEUE_LIMIT,
                "show_owner": request.user.role == User.Role.SUPERVISOR}
     if request.htmx and request.htmx.target == "queue-results":

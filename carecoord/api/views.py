@@ -33,8 +33,7 @@ def record_access(request, *, members: Iterable, action: str, records: Iterable[
     records are 42 CFR Part 2 records, where the caller already knows; None looks it up (a query)."""
     from carecoord.audit.access import record_access as audit_record_access
 
-    audit_record_access(request, members=list(members), action=action, records=list(records),
-                        part2=bool(part2), detect_part2=part2 is None)
+    audit_record_access(request, members=list(members), action=action, records=list(records), part2=part2)
 
 
 def model_label(obj: Model) -> str:

@@ -60,6 +60,12 @@ PART2_DATA_CATEGORIES = ("sud", "part2")
 PART2_PROGRAM = "dmc_ods"
 
 
+def shows_part2(programs: Iterable[str | None]) -> bool:
+    """Whether rows of these programs include 42 CFR Part 2 records: a DMC-ODS case is one. For
+    lists that loaded their cases' programs anyway, instead of the lookup :func:`record_access` makes."""
+    return PART2_PROGRAM in set(programs)
+
+
 def current_request():
     """The HttpRequest being handled on this thread, or None (tasks, commands)."""
     return _current_request.get()
@@ -129,17 +135,17 @@ def request_id_for(request) -> str:
 
 
 def record_access(request, *, members: Iterable = (), action: str = "view", records: Iterable = (),
-                  user=None, username: str | None = None, part2: bool = False, detect_part2: bool = True,
+                  user=None, username: str | None = None, part2: bool | None = None,
                   detail: dict | None = None) -> None:
     """Record that the request's user was shown ``members`` (Member instances or ids) and
     ``records`` (``("app_label.model", pk)`` pairs or model instances).
 
     ``request`` may be a Django or DRF request, or None to use the request being handled.
     ``user`` overrides the request's user (the selectors pass the user they filtered for).
-    ``part2=True`` marks the event as showing 42 CFR Part 2 records; DMC-ODS cases and
-    records attached to them, and SUD documents, are detected without it (a query per model
-    named). ``detect_part2=False`` skips that query where the caller knows that none of the
-    records is Part 2: the CCS tracking-list export names thousands of CCS cases per batch.
+    ``part2`` says whether the event shows 42 CFR Part 2 records, where the caller knows from
+    what it loaded (:func:`shows_part2`; the CCS tracking list never does). Left None, it is
+    looked up when the event is written: DMC-ODS cases and records attached to them, members
+    with one, SUD documents (a query per model named).
     """
     request = request if request is not None else current_request()
     if user is None and request is not None:
@@ -151,8 +157,8 @@ def record_access(request, *, members: Iterable = (), action: str = "view", reco
         username=(user.get_username() if authenticated else (username or ""))[:150],
         members=_unique(_member_id(m) for m in members),
         records=_unique(_record_ref(r) for r in records),
-        part2=part2,
-        detect_part2=detect_part2,
+        part2=bool(part2),
+        detect_part2=part2 is None,
         detail=dict(detail or {}),
     )
     if request is not None:

@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 
 from carecoord.api.schema import AUTH_ERRORS, LIST_ERRORS
 from carecoord.api.views import record_access
+from carecoord.audit.access import shows_part2
 from carecoord.errors import RuleViolation
-from cases.models import Program
 
 from .catalog import all_rules
 from .selectors import BUCKETS, GROUPS, compliance_figures, deadline_queue_for, queue_row
@@ -108,7 +108,7 @@ class WorkQueueView(generics.ListAPIView):
         members = {row["member_id"] for row in rows if row["member_id"]}
         if members:
             record_access(request, members=members, action="list", records=[("clocks.deadline", row["id"]) for row in rows],
-                          part2=any(row["program"] == Program.DMC_ODS for row in rows))
+                          part2=shows_part2(row["program"] for row in rows))
         return response
 
 

@@ -24,6 +24,7 @@ from carecoord.accounts.models import Organization, User
 from carecoord.api.schema import error_response
 from carecoord.audit.access import record_access
 from carecoord.db_routers import reports_db_alias
+from carecoord.spreadsheets import formula_safe
 from consents.models import Purpose
 from consents.services import disclose_bulk
 
@@ -151,7 +152,6 @@ CSV_HEADER = TRACKING_FIELDS
 EXPORT_BATCH = 5000
 
 
-FORMULA_STARTS = frozenset("=+-@")
 # The cells that may hold free text (names, case numbers, codes, reasons, labels) go through
 # _csv_cell. The others are dates, the status word and the SSN (digits or masked), which the csv
 # module writes as they are: None as an empty cell, a date in its ISO form.
@@ -170,8 +170,7 @@ def _csv_cell(value) -> str:
         text = " ".join(value)
     else:
         text = str(value)
-    # Spreadsheet formula injection: a cell never starts with a formula character.
-    return "'" + text if text and text[0] in FORMULA_STARTS else text
+    return formula_safe(text)
 
 
 def _csv_values(row: dict) -> list:

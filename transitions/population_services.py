@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from carecoord.accounts.models import Organization, User
 from carecoord.errors import RuleViolation
+from carecoord.spreadsheets import formula_safe
 from cases.models import CareTeamMember, Case, Coverage, Program, ServiceAuthorization, TimelineEntry
 
 from .population import (
@@ -249,8 +250,7 @@ def _cell(value) -> str:
         return timezone.localtime(value).isoformat(timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text  # no spreadsheet formulas
+    return formula_safe(str(value))
 
 
 def _identification_rows(cases: list[Case]) -> list[list[str]]:

@@ -163,6 +163,18 @@ def test_plan_downloads_its_files_through_the_api_and_the_delivery_meets_the_clo
     assert _api(LiaisonFactory(organization=plan_y)).get(f"/api/transitions/{transition.pk}/files/identification/").status_code == 404
 
 
+def test_the_plans_file_never_hands_a_spreadsheet_a_formula(world, county_a, program_a, plan_x, supervisor_a, liaison_x):
+    transition = _confirmed(county_a, program_a, plan_x, supervisor_a)
+    # given a child whose family name, as typed, begins with a formula character
+    member = world["in_a"][0].member
+    member.last_name = '=HYPERLINK("http://x")'
+    member.save()
+    # when the plan downloads the identification file
+    rows = list(csv.DictReader(io.StringIO(_api(liaison_x).get(f"/api/transitions/{transition.pk}/files/identification/").content.decode())))
+    # then the cell is text to a spreadsheet, not a formula
+    assert next(r for r in rows if r["cin"] == member.cin)["last_name"] == "'=HYPERLINK(\"http://x\")"
+
+
 def test_a_child_whose_coverage_ended_is_withheld_from_the_plan(world, county_a, program_a, plan_x, supervisor_a, liaison_x):
     transition = _confirmed(county_a, program_a, plan_x, supervisor_a)
     # given one child's coverage with the plan ended after the selection

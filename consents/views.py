@@ -4,7 +4,6 @@ forms to record each kind, revoke, record an expiry event, and the accounting of
 """
 from __future__ import annotations
 
-import csv
 
 from django.contrib import messages
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
+from carecoord.spreadsheets import csv_writer
 from cases.documents import document_upload
 from cases.forms import add_rule_violation
 from cases.selectors import case_list_visible_to, member_get_for_user
@@ -194,7 +194,7 @@ def _csv_response(request, member) -> HttpResponse:
     record_access(request, members=[member], action="export", records=[("consents.disclosure", d.pk) for d in disclosures])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="disclosures-{member.pk}-{timezone.localdate():%Y%m%d}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(CSV_HEADER)
     writer.writerows(_csv_rows(disclosures))
     return response

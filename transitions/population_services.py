@@ -17,7 +17,6 @@ plan's clock, all in one transaction.
 """
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 import io
@@ -32,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from carecoord.accounts.models import Organization, User
 from carecoord.errors import RuleViolation
-from carecoord.spreadsheets import formula_safe
+from carecoord.spreadsheets import csv_writer
 from cases.models import CareTeamMember, Case, Coverage, Program, ServiceAuthorization, TimelineEntry
 
 from .population import (
@@ -250,7 +249,7 @@ def _cell(value) -> str:
         return timezone.localtime(value).isoformat(timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return formula_safe(str(value))
+    return str(value)
 
 
 def _identification_rows(cases: list[Case]) -> list[list[str]]:
@@ -304,7 +303,7 @@ def handover_file_produce(*, transition: PopulationTransition, kind: str, plan: 
     header, rows = ((IDENTIFICATION_HEADER, _identification_rows(cases)) if kind == DataDelivery.Kind.IDENTIFICATION
                     else (UTILIZATION_HEADER, _utilization_rows(cases)))
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     content = buffer.getvalue().encode("utf-8")

@@ -9,7 +9,6 @@ CSV) are here too.
 """
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from carecoord.accounts.models import User
 from carecoord.errors import RuleViolation
+from carecoord.spreadsheets import csv_writer
 from cases.models import Case
 from cases.selectors import case_get_for_user, case_list_visible_to
 from referrals.models import Referral
@@ -302,7 +302,7 @@ def monitoring(request):
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="dmc-ods-care-coordination-monitoring.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(["month", "provider", "members", "coordinated_care_consent", "coordinated_care_consent_pct",
                          "release_of_information", "release_of_information_pct", "told_how_to_reach_coordinator",
                          "told_how_to_reach_coordinator_pct", "pcp_detail_complete", "pcp_detail_complete_pct",

@@ -7,7 +7,6 @@ the access.
 """
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from carecoord.audit.access import record_access
 from carecoord.clocks.catalog import get_rule
+from carecoord.spreadsheets import csv_writer
 
 from . import selectors
 from .forms import DrilldownForm, PeriodForm
@@ -31,7 +31,7 @@ WORKER_ROWS_SHOWN = 50
 def _csv(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(header)
     writer.writerows(rows)
     return response

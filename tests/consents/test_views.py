@@ -117,6 +117,20 @@ def test_list_request_starts_clock_and_produced_csv_meets_it(client, case_a, man
 
 
 @pytest.mark.django_db
+def test_the_accounting_of_disclosures_csv_never_hands_a_spreadsheet_a_formula(client, case_a, manager_a):
+    # given a disclosure whose description, as typed, begins with a formula character
+    member = case_a.member
+    disclose(member=member, recipient=member.coverages.get().plan, purpose="payment", categories=["general"],
+             description="=HYPERLINK(\"http://x\")", disclosed_by=manager_a, channel="api")
+    client.force_login(manager_a)
+    # when the member's accounting of disclosures is downloaded
+    response = client.get(reverse("consents:member_disclosures_csv", args=[member.pk]))
+    # then the description is text to a spreadsheet
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["description"] == "'=HYPERLINK(\"http://x\")"
+
+
+@pytest.mark.django_db
 def test_other_members_consent_pages_are_404(client, case_a, case_b, manager_a):
     consent = make_consent(ConsentKind.HIPAA_AUTHORIZATION, member=case_b.member, recorded_by=manager_a,
                            recipient_persons=["Ana Ruiz"])

@@ -10,12 +10,14 @@ Calls made while a request is being handled are collected in memory on the
 request (``AuditMiddleware`` installs the buffer and publishes the request in a
 context variable, so ``cases.selectors`` can record without being handed the
 request). When the view has produced its response, and before that response
-leaves the server, the middleware writes the whole buffer in one short
-transaction: lock the chain head row, one bulk INSERT of the events, one bulk
-INSERT of the member index, one UPDATE of the head. That is a handful of
-milliseconds once per request, whatever the number of ``record_access`` calls
-(events of the same user and action in one request are merged into one row
-listing every member shown).
+leaves the server, the middleware writes the whole buffer. Events of the same
+user and action in one request are merged into one row listing every member
+shown, so a request writes one event whatever the number of ``record_access``
+calls. On PostgreSQL that event is one statement, committed on its own: lock
+the chain head row, INSERT the event (PostgreSQL computes its hash), INSERT its
+member index, UPDATE the head. One round trip and one commit, about a
+millisecond, and the head row, which every writer waits for, is held no longer
+than that statement.
 
 The write is synchronous on purpose. An asynchronous queue (Celery, an outbox)
 would move the cost off the request but adds a window in which shown data has
@@ -42,6 +44,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable
+from contextlib import nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -271,9 +274,31 @@ def event_content(*, seq, occurred_at, user_id, username, action, members, recor
     }
 
 
+def _canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def canonical_pieces(content: dict) -> tuple[str, str, str]:
+    """The hashed text of an event, the canonical JSON of its content plus ``prev_hash`` (keys
+    sorted, no spaces), cut around the two values only the chain head gives: the text before the
+    ``prev_hash`` value, between it and the ``seq`` value, and after ``seq``. The keys sort
+    ``prev_hash`` before ``seq``. PostgreSQL writers fill the gaps in the statement that locks
+    the head (:func:`_append_in_one_statement`); :func:`event_hash` fills them in Python."""
+    pieces, text = [], "{"
+    for position, (key, value) in enumerate(sorted({**content, "prev_hash": None}.items())):
+        text += ("," if position else "") + json.dumps(key) + ":"
+        if key in ("prev_hash", "seq"):
+            pieces.append(text)
+            text = ""
+        else:
+            text += _canonical_json(value)
+    before_prev, between = pieces
+    return before_prev, between, text + "}"
+
+
 def event_hash(content: dict, prev_hash: str) -> str:
-    canonical = json.dumps({**content, "prev_hash": prev_hash}, sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False, default=str)
+    before_prev, between, after_seq = canonical_pieces(content)
+    canonical = before_prev + json.dumps(prev_hash) + between + str(int(content["seq"])) + after_seq
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -301,62 +326,91 @@ def _locked_head():
     return head
 
 
-def _insert_member_links(rows) -> None:
-    """The per-member index rows of the events just written. An export batch names thousands of
-    members: on PostgreSQL they go as arrays in one statement, without a model instance per member
-    (which cost more than the export's own query)."""
-    from .models import AccessEvent, AccessEventMember
-
-    if connection.vendor != "postgresql":
-        AccessEventMember.objects.bulk_create([
-            AccessEventMember(event_id=row.pk, member_id=member_id, occurred_at=row.occurred_at)
-            for row in rows for member_id in row.members
-        ])
-        return
-    event_ids: list[int] = []
-    member_ids: list[int] = []
-    for row in rows:
-        event_ids += [row.pk] * len(row.members)
-        member_ids += row.members
-    if not member_ids:
-        return
-    with connection.cursor() as cursor:
-        # Each link copies its event's time (the per-member report's index), read from the event row.
-        # The arrays go as text literals: the driver would adapt a list element by element.
-        cursor.execute(
-            f"INSERT INTO {AccessEventMember._meta.db_table} (event_id, member_id, occurred_at) "
-            "SELECT event.id, link.member_id, event.occurred_at "
-            "FROM unnest(%s::bigint[], %s::bigint[]) AS link(event_id, member_id) "
-            f"JOIN {AccessEvent._meta.db_table} AS event ON event.id = link.event_id",
-            [_bigint_array(event_ids), _bigint_array(member_ids)],
-        )
-
-
-def _bigint_array(values: list[int]) -> str:
-    return "{" + ",".join(map(str, map(int, values))) + "}"
-
-
 def write_events(events: list[PendingEvent]) -> None:
-    """Append events to the chain in one transaction."""
-    from .models import AccessEvent, AuditChainHead
-
+    """Append events to the chain: in one transaction, each event after the one before it."""
     if not events:
         return
     part2 = _part2_records(events)
+    flagged = [(event, event.part2 or any((label, str(pk)) in part2 for label, pk in event.records))
+               for event in events]
+    if connection.vendor != "postgresql":
+        _append_with_the_orm(flagged)
+        return
+    # A request's reads are almost always one event: one statement, committed on its own.
+    with transaction.atomic() if len(flagged) > 1 else nullcontext():
+        for event, is_part2 in flagged:
+            _append_in_one_statement(event, is_part2)
+
+
+def _content(event: PendingEvent, *, seq: int | None, part2: bool) -> dict:
+    return event_content(
+        seq=seq, occurred_at=event.occurred_at, user_id=event.user_id, username=event.username,
+        action=event.action, members=event.members, records=event.records, part2=part2,
+        ip_address=event.ip_address, user_agent=event.user_agent, path=event.path, method=event.method,
+        request_id=event.request_id, detail=event.detail,
+    )
+
+
+def _append_in_one_statement(event: PendingEvent, part2: bool) -> None:
+    """Lock the chain head, insert the event and its member index, move the head: one statement,
+    so one round trip, and in autocommit one transaction whose commit is the statement's end.
+    Every audited request pays this before its response leaves, and every writer waits for the
+    head row, so the head is held for one statement instead of five round trips. The hash is
+    computed by PostgreSQL over the same canonical text :func:`event_hash` builds; seq and
+    prev_hash come from the head row as locked (the newest version, if another writer had it)."""
+    from .models import AccessEvent, AccessEventMember, AuditChainHead
+
+    before_prev, between, after_seq = canonical_pieces(_content(event, seq=None, part2=part2))
+    sql = f"""
+        WITH head AS (
+            SELECT seq, hash FROM {AuditChainHead._meta.db_table} WHERE id = 1 FOR UPDATE
+        ), event AS (
+            INSERT INTO {AccessEvent._meta.db_table} (seq, occurred_at, user_id, username, action, members,
+                records, part2, ip_address, user_agent, path, method, request_id, detail, prev_hash, hash)
+            SELECT head.seq + 1, %(occurred_at)s, %(user_id)s, %(username)s, %(action)s, %(members)s::jsonb,
+                %(records)s::jsonb, %(part2)s, %(ip_address)s, %(user_agent)s, %(path)s, %(method)s,
+                %(request_id)s, %(detail)s::jsonb, head.hash,
+                encode(sha256(convert_to(%(before_prev)s || to_json(head.hash)::text || %(between)s
+                                         || (head.seq + 1)::text || %(after_seq)s, 'UTF8')), 'hex')
+            FROM head
+            RETURNING id, seq, hash, occurred_at
+        ), links AS (
+            INSERT INTO {AccessEventMember._meta.db_table} (event_id, member_id, occurred_at)
+            SELECT event.id, member_id, event.occurred_at FROM event, unnest(%(member_ids)s::bigint[]) AS member_id
+        )
+        UPDATE {AuditChainHead._meta.db_table} AS chain SET seq = event.seq, hash = event.hash
+        FROM event WHERE chain.id = 1
+        RETURNING event.seq
+    """
+    params = {
+        "occurred_at": event.occurred_at, "user_id": event.user_id, "username": event.username,
+        "action": event.action, "members": json.dumps(event.members),
+        "records": json.dumps([list(record) for record in event.records]), "part2": part2,
+        "ip_address": event.ip_address, "user_agent": event.user_agent, "path": event.path,
+        "method": event.method, "request_id": event.request_id, "detail": json.dumps(event.detail),
+        "before_prev": before_prev, "between": between, "after_seq": after_seq,
+        # A text literal: the driver would adapt a list of thousands element by element.
+        "member_ids": "{" + ",".join(map(str, map(int, event.members))) + "}",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.fetchone() is None:  # no head row: only a flushed test database lacks it
+            with transaction.atomic():
+                _locked_head()
+            cursor.execute(sql, params)
+
+
+def _append_with_the_orm(flagged: list[tuple[PendingEvent, bool]]) -> None:
+    """The portable writer, for the SQLite quick start: the same rows, in a few statements."""
+    from .models import AccessEvent, AccessEventMember, AuditChainHead
+
     with transaction.atomic():
         head = _locked_head()
         seq, prev = head.seq, head.hash
         rows = []
-        for event in events:
+        for event, is_part2 in flagged:
             seq += 1
-            is_part2 = event.part2 or any((label, str(pk)) in part2 for label, pk in event.records)
-            content = event_content(
-                seq=seq, occurred_at=event.occurred_at, user_id=event.user_id, username=event.username,
-                action=event.action, members=event.members, records=event.records, part2=is_part2,
-                ip_address=event.ip_address, user_agent=event.user_agent, path=event.path, method=event.method,
-                request_id=event.request_id, detail=event.detail,
-            )
-            digest = event_hash(content, prev)
+            digest = event_hash(_content(event, seq=seq, part2=is_part2), prev)
             rows.append(AccessEvent(
                 seq=seq, occurred_at=event.occurred_at, user_id=event.user_id, username=event.username,
                 action=event.action, members=event.members, records=event.records, part2=is_part2,
@@ -364,10 +418,13 @@ def write_events(events: list[PendingEvent]) -> None:
                 request_id=event.request_id, detail=event.detail, prev_hash=prev, hash=digest,
             ))
             prev = digest
-        AccessEvent.objects.bulk_create(rows)
+        AccessEvent.objects.bulk_create(rows)  # sets the ids on databases with INSERT ... RETURNING
         if any(row.pk is None for row in rows):
             ids = dict(AccessEvent.objects.filter(seq__in=[r.seq for r in rows]).values_list("seq", "pk"))
             for row in rows:
                 row.pk = ids[row.seq]
-        _insert_member_links(rows)
+        AccessEventMember.objects.bulk_create([
+            AccessEventMember(event_id=row.pk, member_id=member_id, occurred_at=row.occurred_at)
+            for row in rows for member_id in row.members
+        ])
         AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)

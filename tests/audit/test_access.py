@@ -1,12 +1,16 @@
 """record_access: buffered per request, merged per user and action, chained by hash."""
+import hashlib
+import json
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
 from django.test import RequestFactory
 
 from carecoord.audit.access import begin_request, end_request, event_content, event_hash, record_access
-from carecoord.audit.models import AccessEvent, AccessEventMember
+from carecoord.audit.models import AccessEvent, AccessEventMember, AuditChainHead
+from carecoord.audit.verify import verify_chain
 from cases.selectors import case_get_for_user
 from tests.conftest import requires_postgres
 
@@ -139,3 +143,59 @@ def test_audit_write_is_a_constant_handful_of_queries(case_a, case_b, manager_a,
     with django_assert_max_num_queries(8):
         end_request(request, token)
     assert AccessEvent.objects.count() == 2
+
+
+def test_the_hashed_text_is_the_sorted_compact_json_of_the_content_and_prev_hash():
+    # Given an event with text outside ASCII, quotes, nested detail and many members
+    content = event_content(
+        seq=1234, occurred_at=datetime(2026, 12, 4, 18, 0, 0, 123456, tzinfo=UTC), user_id=7, username="zoë",
+        action="list", members=list(range(100)), records=[["cases.case", 5], ["consents.consent", "a\"b"]],
+        part2=True, ip_address="10.0.0.1", user_agent="Mozilla/5.0 \u00e9", path="/cases/?q=Peña",
+        method="GET", request_id="r1", detail={"z": [1, {"b": 2, "a": 1}], "view": "queue"},
+    )
+    prev = "ab" * 32
+    # Then its hash is SHA-256 over exactly the canonical JSON the chain has always used, so rows
+    # written before and after the one-statement writer verify alike
+    canonical = json.dumps({**content, "prev_hash": prev}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert event_hash(content, prev) == hashlib.sha256(canonical.encode()).hexdigest()
+    assert event_hash(content, "") != event_hash(content, prev)
+    assert event_hash({**content, "seq": 1235}, prev) != event_hash(content, prev)
+
+
+@requires_postgres()
+def test_on_postgresql_a_request_audit_is_one_statement_that_postgresql_hashes_alike(
+        case_a, case_b, manager_a, django_assert_num_queries):
+    # Given the chain head and a request that showed two members
+    AuditChainHead.objects.get_or_create(pk=1)
+    record_access(_request(manager_a), members=[case_a.member_id])
+    request = _request(manager_a)
+    token = begin_request(request)
+    record_access(request, members=[case_a.member_id, case_b.member_id], action="list", part2=False,
+                  records=[("cases.case", case_a.pk), ("cases.case", case_b.pk)], detail={"view": "Peña's list"})
+    # When the request ends, then the event, its member index and the head move in one statement
+    with django_assert_num_queries(1):
+        end_request(request, token)
+    # And the hash PostgreSQL computed is the one Python computes, linked to the row before
+    first, second = AccessEvent.objects.order_by("seq")
+    assert second.seq == first.seq + 1 and second.prev_hash == first.hash
+    assert second.hash == event_hash(event_content(**{k: getattr(second, k) for k in (
+        "seq", "occurred_at", "user_id", "username", "action", "members", "records", "part2", "ip_address",
+        "user_agent", "path", "method", "request_id", "detail")}), second.prev_hash)
+    assert sorted(second.member_links.values_list("member_id", flat=True)) == sorted([case_a.member_id, case_b.member_id])
+    assert AuditChainHead.objects.get(pk=1).seq == second.seq
+    assert verify_chain().ok
+
+
+def test_a_missing_chain_head_is_rebuilt_from_the_newest_event(case_a, manager_a):
+    # Given events, and then a chain head row that is gone (a flushed database)
+    AuditChainHead.objects.get_or_create(pk=1)
+    record_access(_request(manager_a), members=[case_a.member_id])
+    newest = AccessEvent.objects.order_by("-seq").first()
+    AuditChainHead.objects.all().delete()
+    # When another read is recorded
+    record_access(_request(manager_a), members=[case_a.member_id])
+    # Then it continues the chain from the newest event, and the head is back
+    latest = AccessEvent.objects.order_by("-seq").first()
+    assert (latest.seq, latest.prev_hash) == (newest.seq + 1, newest.hash)
+    assert AuditChainHead.objects.get(pk=1).seq == latest.seq
+    assert verify_chain().ok

@@ -87,6 +87,12 @@ def requires_postgres():
     )
 
 
+def audit_write_queries() -> int:
+    """Statements a request's audit write runs (carecoord.audit.access.write_events): one on PostgreSQL; on
+    SQLite savepoint, chain head lock, event INSERT, head UPDATE and release."""
+    return 1 if connection.vendor == "postgresql" else 5
+
+
 def service_env() -> dict[str, str]:
     """Environment for a child process (worker, beat) that must see the test database."""
     db = settings.DATABASES["default"]

@@ -14,10 +14,12 @@ leaves the server, the middleware writes the whole buffer. Events of the same
 user and action in one request are merged into one row listing every member
 shown, so a request writes one event whatever the number of ``record_access``
 calls. On PostgreSQL that event is one statement, committed on its own: lock
-the chain head row, INSERT the event (PostgreSQL computes its hash), INSERT its
-member index, UPDATE the head. One round trip and one commit, about a
-millisecond, and the head row, which every writer waits for, is held no longer
-than that statement.
+the chain head row, INSERT the event (PostgreSQL computes its hash), UPDATE the
+head. One round trip and one commit, about a millisecond, and the head row,
+which every writer waits for, is held no longer than that statement. The
+members shown are a list on the event, found by member through a GIN index
+(``members__shows``, see ``models.Shows``), so an export of thousands of members
+is still one row.
 
 The write is synchronous on purpose. An asynchronous queue (Celery, an outbox)
 would move the cost off the request but adds a window in which shown data has
@@ -352,33 +354,31 @@ def _content(event: PendingEvent, *, seq: int | None, part2: bool) -> dict:
 
 
 def _append_in_one_statement(event: PendingEvent, part2: bool) -> None:
-    """Lock the chain head, insert the event and its member index, move the head: one statement,
+    """Lock the chain head, insert the event, move the head: one statement,
     so one round trip, and in autocommit one transaction whose commit is the statement's end.
     Every audited request pays this before its response leaves, and every writer waits for the
     head row, so the head is held for one statement instead of five round trips. The hash is
     computed by PostgreSQL over the same canonical text :func:`event_hash` builds; seq and
     prev_hash come from the head row as locked (the newest version, if another writer had it)."""
-    from .models import AccessEvent, AccessEventMember, AuditChainHead
+    from .models import AccessEvent, AuditChainHead
 
     before_prev, between, after_seq = canonical_pieces(_content(event, seq=None, part2=part2))
+    event_table, head_table = (connection.ops.quote_name(model._meta.db_table) for model in (AccessEvent, AuditChainHead))
     sql = f"""
         WITH head AS (
-            SELECT seq, hash FROM {AuditChainHead._meta.db_table} WHERE id = 1 FOR UPDATE
+            SELECT seq, hash FROM {head_table} WHERE id = 1 FOR UPDATE
         ), event AS (
-            INSERT INTO {AccessEvent._meta.db_table} (seq, occurred_at, user_id, username, action, members,
-                records, part2, ip_address, user_agent, path, method, request_id, detail, prev_hash, hash)
+            INSERT INTO {event_table} (seq, occurred_at, user_id, username, action, members, records, part2,
+                ip_address, user_agent, path, method, request_id, detail, prev_hash, hash)
             SELECT head.seq + 1, %(occurred_at)s, %(user_id)s, %(username)s, %(action)s, %(members)s::jsonb,
                 %(records)s::jsonb, %(part2)s, %(ip_address)s, %(user_agent)s, %(path)s, %(method)s,
                 %(request_id)s, %(detail)s::jsonb, head.hash,
                 encode(sha256(convert_to(%(before_prev)s || to_json(head.hash)::text || %(between)s
                                          || (head.seq + 1)::text || %(after_seq)s, 'UTF8')), 'hex')
             FROM head
-            RETURNING id, seq, hash, occurred_at
-        ), links AS (
-            INSERT INTO {AccessEventMember._meta.db_table} (event_id, member_id, occurred_at)
-            SELECT event.id, member_id, event.occurred_at FROM event, unnest(%(member_ids)s::bigint[]) AS member_id
+            RETURNING seq, hash
         )
-        UPDATE {AuditChainHead._meta.db_table} AS chain SET seq = event.seq, hash = event.hash
+        UPDATE {head_table} AS chain SET seq = event.seq, hash = event.hash
         FROM event WHERE chain.id = 1
         RETURNING event.seq
     """
@@ -389,8 +389,6 @@ def _append_in_one_statement(event: PendingEvent, part2: bool) -> None:
         "ip_address": event.ip_address, "user_agent": event.user_agent, "path": event.path,
         "method": event.method, "request_id": event.request_id, "detail": json.dumps(event.detail),
         "before_prev": before_prev, "between": between, "after_seq": after_seq,
-        # A text literal: the driver would adapt a list of thousands element by element.
-        "member_ids": "{" + ",".join(map(str, map(int, event.members))) + "}",
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -402,7 +400,7 @@ def _append_in_one_statement(event: PendingEvent, part2: bool) -> None:
 
 def _append_with_the_orm(flagged: list[tuple[PendingEvent, bool]]) -> None:
     """The portable writer, for the SQLite quick start: the same rows, in a few statements."""
-    from .models import AccessEvent, AccessEventMember, AuditChainHead
+    from .models import AccessEvent, AuditChainHead
 
     with transaction.atomic():
         head = _locked_head()
@@ -418,13 +416,5 @@ def _append_with_the_orm(flagged: list[tuple[PendingEvent, bool]]) -> None:
                 request_id=event.request_id, detail=event.detail, prev_hash=prev, hash=digest,
             ))
             prev = digest
-        AccessEvent.objects.bulk_create(rows)  # sets the ids on databases with INSERT ... RETURNING
-        if any(row.pk is None for row in rows):
-            ids = dict(AccessEvent.objects.filter(seq__in=[r.seq for r in rows]).values_list("seq", "pk"))
-            for row in rows:
-                row.pk = ids[row.seq]
-        AccessEventMember.objects.bulk_create([
-            AccessEventMember(event_id=row.pk, member_id=member_id, occurred_at=row.occurred_at)
-            for row in rows for member_id in row.members
-        ])
+        AccessEvent.objects.bulk_create(rows)
         AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)

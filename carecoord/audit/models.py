@@ -10,9 +10,43 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Lookup
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+class MemberIdsField(models.JSONField):
+    """A JSON list of member ids, searched by one id with the ``shows`` lookup."""
+
+
+@MemberIdsField.register_lookup
+class Shows(Lookup):
+    """``members__shows=<member id>``: the event showed that member. Answers "who saw this
+    member" (the access report, the member page's access tab) from the event rows themselves.
+
+    On PostgreSQL it is containment (``members @> '[id]'``), which the GIN index of migration
+    0006 answers. A GIN index takes an event's thousand members as one row in its pending list,
+    where a table of one row per member shown (what this replaced) wrote a row and two index
+    entries per member into random pages: most of an export's audit cost. SQLite (the quick
+    start) looks through the list.
+    """
+
+    lookup_name = "shows"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [int(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = {rhs})", [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @> jsonb_build_array({rhs}::bigint)", [*lhs_params, *rhs_params]
 
 
 class AccessEvent(models.Model):
@@ -39,7 +73,7 @@ class AccessEvent(models.Model):
     )
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
-    members = models.JSONField(default=list, blank=True, help_text=_("Ids of the members shown"))
+    members = MemberIdsField(default=list, blank=True, help_text=_("Ids of the members shown"))
     records = models.JSONField(default=list, blank=True, help_text=_('["app_label.model", pk] pairs shown'))
     part2 = models.BooleanField(
         default=False, help_text=_("Shows substance use disorder records protected by 42 CFR Part 2")
@@ -65,21 +99,6 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.username or '-'} {self.action} {self.occurred_at:%Y-%m-%d %H:%M}"
-
-
-class AccessEventMember(models.Model):
-    """Index of which members an event showed, for the per-member report (the event's
-    ``members`` list is the hashed original; verification checks the two agree)."""
-
-    # No index of its own: the unique (event, member_id) index starts with it. An export writes
-    # thousands of these rows per batch, and each index is one more write per row.
-    event = models.ForeignKey(AccessEvent, on_delete=models.DO_NOTHING, related_name="member_links", db_index=False)
-    member_id = models.BigIntegerField()
-    occurred_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["member_id", "occurred_at"], name="audit_member_time")]
-        constraints = [models.UniqueConstraint(fields=["event", "member_id"], name="audit_event_member_once")]
 
 
 class AuditChainHead(models.Model):

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from carecoord.accounts.models import User
 
 from .history import member_change_history
-from .models import AccessEvent, AccessEventMember
+from .models import AccessEvent
 
 # Reads that look at one member at a time (lists show many members by design).
 FOCUSED_ACTIONS = ("view", "download", "export", "print", "api", "break_glass")
@@ -54,9 +54,7 @@ def reviewable_members(viewer):
 
 
 def member_access_events(*, member_id, start: datetime, end: datetime):
-    return (AccessEvent.objects.filter(
-        Exists(AccessEventMember.objects.filter(event=OuterRef("pk"), member_id=member_id,
-                                                occurred_at__gte=start, occurred_at__lt=end)))
+    return (AccessEvent.objects.filter(members__shows=member_id, occurred_at__gte=start, occurred_at__lt=end)
             .order_by("-occurred_at"))
 
 
@@ -196,7 +194,5 @@ def member_section_context(member, user) -> dict:
     """The member page's access tab: the last ten reads for reviewers, a notice for everyone else."""
     if not may_review(user):
         return {"may_review": False}
-    recent = list(AccessEvent.objects.filter(
-        Exists(AccessEventMember.objects.filter(event=OuterRef("pk"), member_id=member.pk))
-    ).order_by("-seq")[:10])
+    recent = list(AccessEvent.objects.filter(members__shows=member.pk).order_by("-seq")[:10])
     return {"may_review": True, "recent_access": recent}

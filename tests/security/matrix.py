@@ -460,7 +460,7 @@ class World:
 
 
 # The audit trail is written by record_access only; a hand-made row would break the chain.
-NOT_BUILT = {"audit.AccessEvent", "audit.AccessEventMember"}
+NOT_BUILT = {"audit.AccessEvent"}
 _counter = iter(range(1, 10**9))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from carecoord.clocks.services import deadline_start
 from cases.models import Task
 from cases.services import task_add
+from tests.conftest import requires_postgres
 from tests.factories import CaseFactory, CountyFactory, CoverageFactory, MemberFactory, OrganizationFactory, PlanFactory, UserFactory
 
 from .conftest import check_accessibility, log_in
@@ -37,6 +38,7 @@ def caseload():
     return {"manager": manager, "case": case, "member": member}
 
 
+@requires_postgres()  # finding a misspelt name is pg_trgm's similarity
 def test_find_a_member_record_a_task_and_meet_a_deadline_from_the_queue(page, caseload):
     case, member = caseload["case"], caseload["member"]
 

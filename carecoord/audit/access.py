@@ -304,14 +304,19 @@ def event_hash(content: dict, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# What an event stores and hashes besides ``seq`` and ``part2``, which the writer decides, and the
+# chain's two hashes. A PendingEvent and a stored AccessEvent both carry them under these names.
+_EVENT_FIELDS = ("occurred_at", "user_id", "username", "action", "members", "records", "ip_address", "user_agent",
+                 "path", "method", "request_id", "detail")
+
+
+def _event_fields(event, **decided) -> dict:
+    return {**{name: getattr(event, name) for name in _EVENT_FIELDS}, **decided}
+
+
 def row_content(event) -> dict:
     """The hashed content of a stored AccessEvent."""
-    return event_content(
-        seq=event.seq, occurred_at=event.occurred_at, user_id=event.user_id, username=event.username,
-        action=event.action, members=event.members, records=event.records, part2=event.part2,
-        ip_address=event.ip_address, user_agent=event.user_agent, path=event.path, method=event.method,
-        request_id=event.request_id, detail=event.detail,
-    )
+    return event_content(**_event_fields(event, seq=event.seq, part2=event.part2))
 
 
 def _locked_head():
@@ -344,15 +349,6 @@ def write_events(events: list[PendingEvent]) -> None:
             _append_in_one_statement(event, is_part2)
 
 
-def _content(event: PendingEvent, *, seq: int | None, part2: bool) -> dict:
-    return event_content(
-        seq=seq, occurred_at=event.occurred_at, user_id=event.user_id, username=event.username,
-        action=event.action, members=event.members, records=event.records, part2=part2,
-        ip_address=event.ip_address, user_agent=event.user_agent, path=event.path, method=event.method,
-        request_id=event.request_id, detail=event.detail,
-    )
-
-
 def _append_in_one_statement(event: PendingEvent, part2: bool) -> None:
     """Lock the chain head, insert the event, move the head: one statement,
     so one round trip, and in autocommit one transaction whose commit is the statement's end.
@@ -362,7 +358,8 @@ def _append_in_one_statement(event: PendingEvent, part2: bool) -> None:
     prev_hash come from the head row as locked (the newest version, if another writer had it)."""
     from .models import AccessEvent, AuditChainHead
 
-    before_prev, between, after_seq = canonical_pieces(_content(event, seq=None, part2=part2))
+    fields = _event_fields(event, part2=part2)
+    before_prev, between, after_seq = canonical_pieces(event_content(**fields, seq=None))
     event_table, head_table = (connection.ops.quote_name(model._meta.db_table) for model in (AccessEvent, AuditChainHead))
     sql = f"""
         WITH head AS (
@@ -383,12 +380,8 @@ def _append_in_one_statement(event: PendingEvent, part2: bool) -> None:
         RETURNING event.seq
     """
     params = {
-        "occurred_at": event.occurred_at, "user_id": event.user_id, "username": event.username,
-        "action": event.action, "members": json.dumps(event.members),
-        "records": json.dumps([list(record) for record in event.records]), "part2": part2,
-        "ip_address": event.ip_address, "user_agent": event.user_agent, "path": event.path,
-        "method": event.method, "request_id": event.request_id, "detail": json.dumps(event.detail),
-        "before_prev": before_prev, "between": between, "after_seq": after_seq,
+        **fields, "members": json.dumps(event.members), "records": json.dumps([list(r) for r in event.records]),
+        "detail": json.dumps(event.detail), "before_prev": before_prev, "between": between, "after_seq": after_seq,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -408,13 +401,9 @@ def _append_with_the_orm(flagged: list[tuple[PendingEvent, bool]]) -> None:
         rows = []
         for event, is_part2 in flagged:
             seq += 1
-            digest = event_hash(_content(event, seq=seq, part2=is_part2), prev)
-            rows.append(AccessEvent(
-                seq=seq, occurred_at=event.occurred_at, user_id=event.user_id, username=event.username,
-                action=event.action, members=event.members, records=event.records, part2=is_part2,
-                ip_address=event.ip_address, user_agent=event.user_agent, path=event.path, method=event.method,
-                request_id=event.request_id, detail=event.detail, prev_hash=prev, hash=digest,
-            ))
+            fields = _event_fields(event, seq=seq, part2=is_part2)
+            digest = event_hash(event_content(**fields), prev)
+            rows.append(AccessEvent(**fields, prev_hash=prev, hash=digest))
             prev = digest
         AccessEvent.objects.bulk_create(rows)
         AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)

@@ -5,7 +5,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY . .
 RUN pip install --no-cache-dir . && useradd --create-home carecoord \
-    && SECRET_KEY=build ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+    && SECRET_KEY=build ALLOWED_HOSTS=build CACHE_URL=redis://build:6379/1 python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R carecoord /app/var
 USER carecoord
 EXPOSE 8000

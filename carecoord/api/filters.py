@@ -4,6 +4,7 @@ import datetime
 import django_filters
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -23,3 +24,15 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+class NamedFiltersBackend(DjangoFilterBackend):
+    """django-filter's backend, run only when the request names one of the view's filters. A filter
+    left out changes nothing, but building and validating the filter form cost every list call about a
+    millisecond (a tenth of reading one case) for nothing."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or filterset_class.base_filters.keys().isdisjoint(request.query_params.keys()):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

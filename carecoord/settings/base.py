@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "carecoord.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["carecoord.api.filters.NamedFiltersBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carecoord.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["carecoord.api.throttling.PerTokenRateThrottle"],
@@ -249,7 +249,13 @@ SPECTACULAR_SETTINGS = {
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no anonymous object permissions: nothing is public
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# CACHE_URL (Redis in production) is shared by every web process: the API's rate limit then counts a
+# token's calls across all of them, and sessions are read from it instead of from a table on every
+# request. A per-process memory cache (the embedded default) only suits one process.
+CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Written through to the table, so a Redis restart logs nobody out; a logout deletes both copies.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LOGGING = {
     "version": 1,

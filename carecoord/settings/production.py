@@ -1,4 +1,6 @@
 """Production: PostgreSQL, Redis, SMTP, HTTPS-only. Everything secret comes from the environment."""
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F401,F403
 from .base import env
 
@@ -14,5 +16,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Several server processes share one rate limit and the sessions only through Redis (base.py).
+if not env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("CACHE_URL must name a Redis database (redis://host:6379/1): "
+                               "a per-process cache counts API rate limits per process.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

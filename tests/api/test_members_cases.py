@@ -172,3 +172,31 @@ def test_active_since_takes_any_iso_offset_and_names_the_field_when_out_of_range
     early = liaison_client.get("/api/cases/", {"active_since": "0001-01-01T00:00:00+05:00"})
     assert early.status_code == 400
     assert [e["field"] for e in early.json()["errors"]] == ["active_since"]
+
+
+def test_filters_run_only_when_the_request_names_one(liaison_client, case_a, plan_x, county_a, program_a):
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from carecoord.api.filters import NamedFiltersBackend
+    from cases.api_members import CaseViewSet
+    from cases.models import Case
+
+    # Given a second case of another program for a member of the same plan
+    other = CaseFactory(member=case_a.member, organization=program_a, program="ecm")
+    queryset = Case.objects.all()
+    backend = NamedFiltersBackend()
+
+    def filtered(query):
+        return backend.filter_queryset(Request(APIRequestFactory().get("/api/cases/", query)), queryset, CaseViewSet())
+
+    # A request with no filter, or only parameters that are not filters, gets the queryset as it was
+    assert filtered({}) is queryset
+    assert filtered({"page_size": 10, "cursor": "x"}) is queryset
+    # A named filter narrows it
+    assert list(filtered({"program": "ecm"}).values_list("pk", flat=True)) == [other.pk]
+    # And through the API: a filter narrows the list, and a bad value is a 400 naming the field and its rule
+    assert [c["id"] for c in liaison_client.get("/api/cases/", {"program": "ccs"}).json()["results"]] == [case_a.pk]
+    bad = liaison_client.get("/api/cases/", {"program": "dental"})
+    assert bad.status_code == 400
+    assert [e["field"] for e in bad.json()["errors"]] == ["program"]

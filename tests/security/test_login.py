@@ -167,6 +167,57 @@ def test_idle_session_expires(client):
     assert client.get("/").status_code == 302
 
 
+def _redis_cache_url() -> str:
+    """A Redis database of its own (not the broker's), on the broker's server."""
+    return settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/13"
+
+
+def _redis_is_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(_redis_cache_url(), socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not _redis_is_up(), reason="needs Redis (CI always provides it)")
+def test_with_the_redis_cache_sessions_are_read_from_it_and_a_logout_ends_them_everywhere():
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+    # Given production's session set-up: the shared Redis cache in front of the session table
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                               "LOCATION": _redis_cache_url()}},
+                           SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
+        browser = Client()
+        browser.force_login(user)
+        assert browser.get("/").status_code == 200
+        key = browser.cookies[settings.SESSION_COOKIE_NAME].value
+        # When the signed-in user opens a page, the session is read from Redis, not from the table
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get("/").status_code == 200
+        assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+        # A Redis restart logs nobody out: the session is still in the table
+        cache.delete(KEY_PREFIX + key)
+        assert browser.get("/").status_code == 200
+        # The same session in another server process (another client with the cookie) is signed in too
+        other_process = Client()
+        other_process.cookies[settings.SESSION_COOKIE_NAME] = key
+        assert other_process.get("/").status_code == 200
+        # And a logout in one ends it in both: gone from Redis and from the table
+        browser.post("/accounts/logout/")
+        assert cache.get(KEY_PREFIX + key) is None
+        assert not Session.objects.filter(session_key=key).exists()
+        assert other_process.get("/").status_code == 302
+
+
 @pytest.mark.parametrize("password", ["short-1", "password1234", "12345678901234", "worker-worker"])
 def test_weak_passwords_are_refused(password):
     from carecoord.accounts.models import User

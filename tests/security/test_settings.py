@@ -20,10 +20,20 @@ from tests.factories import UserFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _production_env(**overrides) -> dict:
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "carecoord.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "carecoord.example.org",
+            "CACHE_URL": "redis://127.0.0.1:6379/1", **overrides}
+
+
+def _production_settings(code: str, **overrides) -> subprocess.CompletedProcess:
+    """Run ``code`` in a process started on the production settings (each process reads them once)."""
+    return subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT,
+                          env=_production_env(**overrides), capture_output=True, text=True, timeout=120)
+
+
 def _production_check(*extra) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "carecoord.settings.production",
-           "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "carecoord.example.org"}
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", *extra], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", *extra], cwd=ROOT, env=_production_env(),
                           capture_output=True, text=True, timeout=300)
 
 
@@ -40,11 +50,21 @@ def test_production_settings_harden_cookies_and_transport():
     code = ("from django.conf import settings as s; "
             "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS >= 31536000,"
             " s.SESSION_COOKIE_HTTPONLY, s.DEBUG, s.SESSION_COOKIE_AGE)")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "carecoord.settings.production",
-           "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "carecoord.example.org"}
-    result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = _production_settings(code)
     assert result.stdout.split() == ["True", "True", "True", "True", "True", "False", "1800"], result.stderr
+
+
+def test_production_shares_rate_limits_and_sessions_through_redis():
+    # Given CACHE_URL naming Redis, every server process uses it for the cache and reads sessions from it
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
+    result = _production_settings(code)
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache",
+                                     "django.contrib.sessions.backends.cached_db"], result.stderr
+    # Without it, or with a per-process cache, production refuses to start and says what to set
+    for cache_url in ("", "locmemcache://"):
+        refused = _production_settings(code, CACHE_URL=cache_url)
+        assert refused.returncode != 0
+        assert "CACHE_URL must name a Redis database" in refused.stderr
 
 
 @pytest.mark.django_db

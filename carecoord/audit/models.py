@@ -38,15 +38,16 @@ class Shows(Lookup):
     def get_db_prep_lookup(self, value, connection):
         return "%s", [int(value)]
 
-    def as_sql(self, compiler, connection):
+    def _fill(self, template: str, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = {rhs})", [*lhs_params, *rhs_params]
+        return template.format(lhs=lhs, rhs=rhs), [*lhs_params, *rhs_params]
+
+    def as_sql(self, compiler, connection):
+        return self._fill("EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = {rhs})", compiler, connection)
 
     def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} @> jsonb_build_array({rhs}::bigint)", [*lhs_params, *rhs_params]
+        return self._fill("{lhs} @> jsonb_build_array({rhs}::bigint)", compiler, connection)
 
 
 class AccessEvent(models.Model):

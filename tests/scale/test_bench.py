@@ -137,6 +137,27 @@ def test_the_liaison_client_authenticates_by_token_and_staff_by_session():
 
 
 @pytest.mark.django_db
+def test_a_benchmark_session_starts_a_fresh_rate_limit_count(case_a, manager_a):
+    import time
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    from carecoord.api.throttling import PerTokenRateThrottle
+
+    # Given a case manager whose calls of the last minute (a previous benchmark run) reach the API's limit
+    limit = PerTokenRateThrottle().num_requests
+    cache.set(PerTokenRateThrottle.key_for(f"user-{manager_a.pk}"), [time.time()] * limit, 60)
+    browser = Client(HTTP_HOST="localhost")
+    browser.force_login(manager_a)
+    assert browser.get("/api/cases/").status_code == 429
+    # When the benchmark signs them in, the count starts afresh and the call is answered
+    bench = Benchmark.__new__(Benchmark)
+    bench._tokens = {}
+    assert bench._client(manager_a).get("/api/cases/").status_code == 200
+
+
+@pytest.mark.django_db
 @requires_postgres()
 def test_the_benchmark_refuses_debug_mode(settings):
     from django.core.management import CommandError, call_command

@@ -17,7 +17,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # Several server processes share one rate limit and the sessions only through Redis (base.py).
-if not env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
+if not CACHE_SHARED_BY_PROCESSES:  # noqa: F405
     raise ImproperlyConfigured("CACHE_URL must name a Redis database (redis://host:6379/1): "
                                "a per-process cache counts API rate limits per process.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405

@@ -46,23 +46,27 @@ def _consents(ctx, case: Case, provider: Organization) -> None:
     from consents.services import consent_record
 
     member, ecm_user = case.member, ctx.users["ecm"]
+    # Dated from the moment they were obtained, not from "today": a few hours after local midnight they
+    # fall on yesterday, and a consent effective only from today would not cover the morning's steps.
+    obtained_at = _ago(hours=5)
+    obtained_on = timezone.localdate(obtained_at)
     if not Consent.objects.filter(member=member, kind="ecm_verbal").exists():
         consent_record(member=member, case=case, kind="ecm_verbal", recorded_by=ecm_user, purposes=["referral"],
-                       data_categories=["general"], recipients=[provider], effective_on=timezone.localdate(),
+                       data_categories=["general"], recipients=[provider], effective_on=obtained_on,
                        expiry_event="ECM referral completed", verbal_provider_and_service=f"{provider.name}: a care manager "
                        "who helps the family with doctors, dentists, therapy and benefits", verbal_information_shared=True,
                        verbal_duration=True, verbal_right_to_withdraw=True, given_by_name="Youth and resource parent",
-                       obtained_by=ecm_user, obtained_at=_ago(hours=5))
+                       obtained_by=ecm_user, obtained_at=obtained_at)
     # Checked in Python: JSON containment lookups are PostgreSQL-only and the demo also runs on SQLite.
     hipaa = Consent.objects.filter(member=member, kind="hipaa_authorization").values_list("recipient_categories", flat=True)
     if not any("care_team" in categories for categories in hipaa):
         consent_record(member=member, case=case, kind="hipaa_authorization", recorded_by=ecm_user,
                        purposes=["care_coordination", "transition"], data_categories=["general"],
-                       recipient_categories=["care_team"], effective_on=timezone.localdate(),
-                       expires_on=timezone.localdate() + datetime.timedelta(days=365),
+                       recipient_categories=["care_team"], effective_on=obtained_on,
+                       expires_on=obtained_on + datetime.timedelta(days=365),
                        description_of_information="ECM assessments, care plans and progress updates",
                        discloser=provider.name, signed_by_name="Resource parent (MC 382 authorized representative)",
-                       signed_on=timezone.localdate(), statement_right_to_revoke=True,
+                       signed_on=obtained_on, statement_right_to_revoke=True,
                        statement_treatment_not_conditioned=True, statement_redisclosure=True)
 
 

@@ -267,7 +267,8 @@ class CareTeamMember(models.Model):
     contact_phone = models.CharField(max_length=32, blank=True)
     contact_email = models.EmailField(blank=True)
     organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="care_team_memberships")
-    start_date = models.DateField(default=datetime.date.today)
+    # The county's date, not the server's: in the evening, UTC is already tomorrow.
+    start_date = models.DateField(default=timezone.localdate)
     end_date = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 

@@ -15,6 +15,17 @@ from tests.factories import (
 from transitions.models import Assessment, ServiceNote
 
 
+def transition_date_ahead(months: int = 5) -> datetime.date:
+    """A population transition date: the first Monday of the month ``months`` after this one. Taken
+    from today, not written down, so that it stays ahead of today whenever the tests run (a fixed
+    date expires, and a transition in the past is refused); far enough ahead that the 90-day family
+    notice is still to come."""
+    today = timezone.localdate()
+    month_index = today.month - 1 + months
+    first = datetime.date(today.year + month_index // 12, month_index % 12 + 1, 1)
+    return first + datetime.timedelta(days=-first.weekday() % 7)
+
+
 class DmcWorld:
     """Plain holder of the objects a DMC-ODS test needs."""
 

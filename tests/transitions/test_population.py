@@ -16,13 +16,14 @@ from cases.models import Case, CareTeamMember, ServiceAuthorization
 from consents.models import Disclosure
 from notices.models import Notice
 from tests.factories import CaseFactory, CoverageFactory, LiaisonFactory, MemberFactory, ProviderFactory, UserFactory
+from tests.transitions.factories import transition_date_ahead
 from transitions import population_services as svc
 from transitions.population import (
     BulkJob, ContinuityOfCareAgreement, DataDelivery, FamilyNotice, PopulationTransition, PopulationTransitionMember,
     ReadinessItem, WelcomeCall,
 )
 
-DATE = datetime.date(2027, 3, 1)  # a Monday, well ahead of today
+DATE = transition_date_ahead()
 
 
 def _child(county, program_org, plan, **member):
@@ -103,28 +104,26 @@ def test_create_refuses_bad_input_and_writes_nothing(world, county_a, program_a,
 
 
 def test_handover_and_notice_clocks_fall_on_the_right_dates(world, county_a, program_a, plan_x, plan_y, supervisor_a):
-    # given a transition on Monday 1 March 2027 into two plans
+    # given a transition on a Monday into two plans
     transition = svc.population_transition_confirm(
         transition=_transition(county_a, program_a, [plan_x, plan_y], supervisor_a), by=supervisor_a)
     deadlines = Deadline.objects.filter(subject_type=ContentType.objects.get_for_model(PopulationTransition), subject_id=transition.pk)
 
     def due(rule, occurrence=""):
-        from django.utils import timezone
-
         local = timezone.localtime(deadlines.get(rule_code=rule, occurrence=occurrence).due_at)
         assert (local.hour, local.minute) == (23, 59)  # the whole day counts
         return local.date()
 
-    # then utilization/SAR data is due 45 days before (15 January), identification data 30 days before (30 January),
-    # one clock per receiving plan
+    # then utilization/SAR data is due 45 days before, identification data 30 days before (calendar days: a
+    # weekend day stays), one clock per receiving plan
     for plan in (plan_x, plan_y):
         occurrence = svc.plan_occurrence(plan.pk)
-        assert due("wcm.utilization_sar_data", occurrence) == datetime.date(2027, 1, 15)
-        assert due("wcm.identification_data", occurrence) == datetime.date(2027, 1, 30)
+        assert due("wcm.utilization_sar_data", occurrence) == DATE - datetime.timedelta(days=45)
+        assert due("wcm.identification_data", occurrence) == DATE - datetime.timedelta(days=30)
     # and the family notices 90, 60 and 30 days before
-    assert due("wcm.family_notice_90") == datetime.date(2026, 12, 1)
-    assert due("wcm.family_notice_60") == datetime.date(2026, 12, 31)
-    assert due("wcm.family_notice_30") == datetime.date(2027, 1, 30)
+    assert due("wcm.family_notice_90") == DATE - datetime.timedelta(days=90)
+    assert due("wcm.family_notice_60") == DATE - datetime.timedelta(days=60)
+    assert due("wcm.family_notice_30") == DATE - datetime.timedelta(days=30)
     assert deadlines.count() == 7
 
 
@@ -141,8 +140,8 @@ def test_plan_downloads_its_files_through_the_api_and_the_delivery_meets_the_clo
     transition = _confirmed(county_a, program_a, plan_x, supervisor_a)
     provider = ProviderFactory(name="Capitol Pulmonology", npi="1234567893")
     ServiceAuthorization.objects.create(case=world["in_a"][0], service="Pulmonology follow-up", provider=provider,
-                                        start_date=datetime.date(2026, 6, 1), end_date=datetime.date(2027, 5, 31),
-                                        decision="approved", decided_at=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC))
+                                        start_date=DATE - datetime.timedelta(days=270), end_date=DATE + datetime.timedelta(days=90),
+                                        decision="approved", decided_at=timezone.now())
     client = _api(liaison_x)
     # when plan X's liaison downloads the identification file
     response = client.get(f"/api/transitions/{transition.pk}/files/identification/")
@@ -179,7 +178,7 @@ def test_a_child_whose_coverage_ended_is_withheld_from_the_plan(world, county_a,
     transition = _confirmed(county_a, program_a, plan_x, supervisor_a)
     # given one child's coverage with the plan ended after the selection
     gone = world["in_a"][0].member
-    gone.coverages.update(end_date=datetime.date(2026, 1, 1))
+    gone.coverages.update(end_date=timezone.localdate() - datetime.timedelta(days=1))
     # when the plan downloads the file
     rows = list(csv.DictReader(io.StringIO(_api(liaison_x).get(f"/api/transitions/{transition.pk}/files/identification/").content.decode())))
     # then that child is left out and counted as withheld, with no disclosure written for them
@@ -287,9 +286,9 @@ def test_continuity_of_care_agreement_per_provider_and_child_for_twelve_months(w
     case = world["in_a"][0]
     pulmonology, dme, pcp = ProviderFactory(name="Pulmonology"), ProviderFactory(name="DME", type="dme_vendor"), \
         ProviderFactory(name="Family Medicine", type="medical_home")
-    ServiceAuthorization.objects.create(case=case, service="Clinic visits", provider=pulmonology, start_date=datetime.date(2026, 1, 1),
-                                        end_date=datetime.date(2027, 1, 1), decision="approved",
-                                        decided_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    ServiceAuthorization.objects.create(case=case, service="Clinic visits", provider=pulmonology, start_date=DATE - datetime.timedelta(days=420),
+                                        end_date=DATE - datetime.timedelta(days=60), decision="approved",
+                                        decided_at=timezone.now())
     CareTeamMember.objects.create(case=case, role=CareTeamMember.Role.SPECIALIST, contact_name="DME desk", organization=dme)
     case.member.primary_care_provider = pcp
     case.member.save()
@@ -300,7 +299,7 @@ def test_continuity_of_care_agreement_per_provider_and_child_for_twelve_months(w
     # then the child has one agreement with each existing provider, from the date for 12 months, each with its window clock
     agreements = ContinuityOfCareAgreement.objects.filter(transition_member__case=case)
     assert {(a.provider.name, a.source) for a in agreements} == {("Pulmonology", "sar"), ("DME", "care_team"), ("Family Medicine", "pcp")}
-    assert {(a.starts_on, a.ends_on, a.plan_id) for a in agreements} == {(DATE, datetime.date(2028, 3, 1), plan_x.pk)}
+    assert {(a.starts_on, a.ends_on, a.plan_id) for a in agreements} == {(DATE, DATE.replace(year=DATE.year + 1), plan_x.pk)}
     windows = Deadline.objects.filter(rule_code="mcp.continuity_of_care_window", case=case)
     assert windows.count() == 3
 

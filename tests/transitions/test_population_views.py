@@ -1,11 +1,11 @@
 """Pages of Whole Child Model population transitions: create, preview before anything happens, confirm, the
 dashboard with its progress partial (polled while a job is live), readiness refusal shown to the user."""
-import datetime
 
 import pytest
 from django.urls import reverse
 
 from tests.factories import CaseFactory, CoverageFactory, MemberFactory
+from tests.transitions.factories import transition_date_ahead
 from transitions import population_services as svc
 from transitions.population import BulkJob, PopulationTransition, PopulationTransitionMember
 
@@ -25,7 +25,7 @@ def test_supervisor_creates_previews_and_confirms(client, children, county_a, pr
     # when the supervisor names the county, plan and date
     response = client.post(reverse("transitions:population_create"), {
         "name": "County A into the Whole Child Model", "county": county_a.pk, "county_program": program_a.pk,
-        "plans": [plan_x.pk], "transition_date": "2027-03-01"})
+        "plans": [plan_x.pk], "transition_date": transition_date_ahead().isoformat()})
     transition = PopulationTransition.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("transitions:population_detail", args=[transition.pk])
     # then the preview shows the two children of county A before anything happens
@@ -51,7 +51,7 @@ def test_bad_date_is_shown_beside_the_field(client, children, county_a, program_
 
 def test_progress_partial_polls_while_a_job_is_live_and_stops_when_done(client, children, county_a, program_a, plan_x, supervisor_a):
     transition = svc.population_transition_create(name="T", county=county_a, county_program=program_a, plans=[plan_x],
-                                                  transition_date=datetime.date(2027, 3, 1), created_by=supervisor_a)
+                                                  transition_date=transition_date_ahead(), created_by=supervisor_a)
     transition = svc.population_transition_confirm(transition=transition, by=supervisor_a)
     client.force_login(supervisor_a)
     client.post(reverse("transitions:population_job_start", args=[transition.pk]), {"kind": "notices", "wave": "90"})
@@ -67,7 +67,7 @@ def test_progress_partial_polls_while_a_job_is_live_and_stops_when_done(client, 
 def test_marking_ready_with_open_items_shows_the_refusal(client, children, county_a, program_a, plan_x, supervisor_a):
     transition = svc.population_transition_confirm(
         transition=svc.population_transition_create(name="T", county=county_a, county_program=program_a, plans=[plan_x],
-                                                    transition_date=datetime.date(2027, 3, 1), created_by=supervisor_a),
+                                                    transition_date=transition_date_ahead(), created_by=supervisor_a),
         by=supervisor_a)
     client.force_login(supervisor_a)
     response = client.post(reverse("transitions:population_ready", args=[transition.pk]), follow=True)
@@ -80,7 +80,7 @@ def test_a_case_manager_cannot_start_work_and_another_county_cannot_see_it(clien
     from tests.factories import SupervisorFactory
 
     transition = svc.population_transition_create(name="T", county=county_a, county_program=program_a, plans=[plan_x],
-                                                  transition_date=datetime.date(2027, 3, 1), created_by=supervisor_a)
+                                                  transition_date=transition_date_ahead(), created_by=supervisor_a)
     client.force_login(manager_a)
     assert client.post(reverse("transitions:population_confirm", args=[transition.pk])).status_code == 403
     client.force_login(SupervisorFactory(organization=program_b))
@@ -90,7 +90,7 @@ def test_a_case_manager_cannot_start_work_and_another_county_cannot_see_it(clien
 def test_every_page_of_a_running_transition_renders(client, children, county_a, program_a, plan_x, supervisor_a):
     transition = svc.population_transition_confirm(
         transition=svc.population_transition_create(name="T", county=county_a, county_program=program_a, plans=[plan_x],
-                                                    transition_date=datetime.date(2027, 3, 1), created_by=supervisor_a),
+                                                    transition_date=transition_date_ahead(), created_by=supervisor_a),
         by=supervisor_a)
     children[0].member.address_line1 = ""
     children[0].member.save()
@@ -115,7 +115,7 @@ def test_every_page_of_a_running_transition_renders(client, children, county_a, 
 def test_member_page_shows_the_childs_transition(client, children, county_a, program_a, plan_x, supervisor_a):
     transition = svc.population_transition_confirm(
         transition=svc.population_transition_create(name="County A moves", county=county_a, county_program=program_a, plans=[plan_x],
-                                                    transition_date=datetime.date(2027, 3, 1), created_by=supervisor_a),
+                                                    transition_date=transition_date_ahead(), created_by=supervisor_a),
         by=supervisor_a)
     svc.bulk_job_run(svc.bulk_job_start(transition=transition, kind="notices", wave="90", by=supervisor_a).pk)
     client.force_login(supervisor_a)

@@ -10,6 +10,7 @@ from django.db import connection
 
 from tests.conftest import requires_postgres, wait_until
 from tests.factories import CaseFactory, CoverageFactory, MemberFactory
+from tests.transitions.factories import transition_date_ahead
 from transitions import population_services as svc
 from transitions.population import BulkJob, FamilyNotice, PopulationTransitionMember
 from transitions.tasks import population_bulk_job
@@ -34,7 +35,7 @@ def test_worker_killed_mid_job_then_resumed_sends_each_family_one_notice(celery_
         CoverageFactory(member=member, plan=plan_x)
         CaseFactory(member=member, organization=program_a)
     transition = svc.population_transition_create(name="County A", county=county_a, county_program=program_a, plans=[plan_x],
-                                                  transition_date=datetime.date(2027, 3, 1), created_by=supervisor_a)
+                                                  transition_date=transition_date_ahead(), created_by=supervisor_a)
     transition = svc.population_transition_confirm(transition=transition, by=supervisor_a)
     held = PopulationTransitionMember.objects.filter(transition=transition).order_by("pk")[7]
     # given another session holding an uncommitted notice row of the 8th family (so the worker waits inside batch 4)

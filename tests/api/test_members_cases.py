@@ -1,7 +1,7 @@
 """Members and cases through the API: plan scope (404, never listed), query counts, ETag/If-Match."""
 import pytest
 
-from cases.models import TimelineEntry
+from cases.models import Member, TimelineEntry
 from tests.api.conftest import bearer_client
 from tests.conftest import audit_write_queries
 from tests.factories import CaseFactory, CoverageFactory, MemberFactory
@@ -64,13 +64,13 @@ def test_member_list_query_count_does_not_grow_with_the_page(liaison_client, lia
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_case_list_query_count_does_not_grow_with_the_page(liaison_client, plan_x, county_a, program_a,
+def test_case_list_query_count_does_not_grow_with_the_page(liaison_client, plan_x, county_a, program_a, manager_a,
                                                           django_assert_num_queries):
     def add_cases(n):
         for _ in range(n):
             member = MemberFactory(county=county_a)
             CoverageFactory(member=member, plan=plan_x)
-            CaseFactory(member=member, organization=program_a)
+            CaseFactory(member=member, organization=program_a, primary_case_manager=manager_a)
 
     add_cases(2)
     liaison_client.get("/api/cases/")
@@ -80,8 +80,20 @@ def test_case_list_query_count_does_not_grow_with_the_page(liaison_client, plan_
         liaison_client.get("/api/cases/")
     add_cases(8)
     with django_assert_num_queries(3 + audit_write_queries()) as large:
-        assert len(liaison_client.get("/api/cases/").json()["results"]) == 10
+        results = liaison_client.get("/api/cases/").json()["results"]
+    assert len(results) == 10
     assert len(large.captured_queries) == len(small.captured_queries)
+    # The page loads only the columns it shows of the member, organization and case manager (not the
+    # member's identifiers nor the manager's password hash), and shows them all
+    page_sql = next(q["sql"] for q in large.captured_queries if 'FROM "cases_case"' in q["sql"])
+    assert '"accounts_user"."password"' not in page_sql and '"cases_member"."ssn"' not in page_sql
+    assert '"cases_member"."cin"' in page_sql
+    row = results[0]
+    member = Member.objects.get(pk=row["member"]["id"])
+    assert row["member"] == {"id": member.pk, "cin": member.cin, "first_name": member.first_name,
+                             "last_name": member.last_name, "date_of_birth": member.date_of_birth.isoformat()}
+    assert row["organization"] == {"id": program_a.pk, "name": program_a.name}
+    assert row["primary_case_manager"] == {"name": manager_a.get_full_name() or manager_a.username, "email": manager_a.email}
 
 
 def test_cursor_pagination_walks_every_member_once(liaison_client, plan_x, county_a):

@@ -37,6 +37,49 @@ class QueueFilterForm(forms.Form):
         self.fields["team"].queryset = teams.select_related("organization").order_by("name")
 
 
+class CaseListForm(forms.Form):
+    """The Cases page's filters. Staff choose between the cases they carry and every case they may see;
+    a plan liaison sees the plan's members' cases, none of which they carry."""
+
+    MINE, ALL = "mine", "all"
+    ACTIVE = "active"
+    STATUS_CHOICES = [(ACTIVE, _("Referred or open")), *Case.Status.choices, (ALL, _("Any status"))]
+
+    scope = forms.ChoiceField(label=_("Show"), required=False,
+                              choices=[(MINE, _("Cases I carry")), (ALL, _("All cases I can see"))])
+    program = forms.ChoiceField(label=_("Program"), required=False, choices=[("", _("All programs")), *Program.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    # Where a page starts: the cases older than ``before``, or newer than ``after`` (the page links set them).
+    before = forms.IntegerField(label=_("Cases older than"), required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(label=_("Cases newer than"), required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, user):
+        self.carries_cases = user.role != User.Role.PLAN_LIAISON
+        # A case manager starts from their own caseload; a supervisor or consultant from the organization's.
+        self.default_scope = self.MINE if user.role == User.Role.CASE_MANAGER else self.ALL
+        super().__init__(data)
+        if self.carries_cases:
+            self.fields["scope"].initial = self.default_scope
+        else:
+            del self.fields["scope"]
+
+    def filters(self) -> dict | None:
+        """The chosen filters with the defaults filled in; None when a value is not one the form offers
+        (the form then names the field and its error)."""
+        if self.is_bound and not self.is_valid():
+            return None
+        data = self.cleaned_data if self.is_bound else {}
+        status = data.get("status") or self.ACTIVE
+        statuses = {self.ACTIVE: [Case.Status.REFERRED, Case.Status.OPEN], self.ALL: None}.get(status, [status])
+        return {"mine": self.carries_cases and (data.get("scope") or self.default_scope) == self.MINE,
+                "program": data.get("program") or None, "statuses": statuses}
+
+    def page_marker(self) -> dict:
+        """``before`` or ``after`` as given (the newest page when neither is); call after ``filters()``."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {"before": data.get("before"), "after": data.get("after")}
+
+
 class MemberSearchForm(forms.Form):
     q = forms.CharField(label=_("Name, date of birth, CIN or case number"), required=False, max_length=100)
 

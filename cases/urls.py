@@ -7,6 +7,7 @@ urlpatterns = [
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
     path("members/", views.member_search, name="member_search"),
     path("members/<int:member_id>/", views.member_detail, name="member_detail"),
+    path("cases/", views.case_list, name="case_list"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/status/", views.case_status, name="case_status"),
     path("cases/<int:case_id>/care-team/add/", views.care_team_add, name="case_care_team_add"),

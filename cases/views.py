@@ -30,7 +30,7 @@ from carecoord.accounts.models import User
 from carecoord.audit.access import shows_part2
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import (
-    bucket_of, case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, rule_words, time_left,
+    bucket_of, case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, next_deadlines, rule_words, time_left,
 )
 from carecoord.clocks.services import deadline_pause, deadline_resume
 from carecoord.errors import RuleViolation
@@ -38,17 +38,18 @@ from carecoord.errors import RuleViolation
 from . import services
 from .documents import document_upload
 from .forms import (
-    CareTeamAddForm, CaseStatusForm, ClockPauseForm, ClockResumeForm, DocumentUploadForm, MemberSearchForm,
+    CareTeamAddForm, CaseListForm, CaseStatusForm, ClockPauseForm, ClockResumeForm, DocumentUploadForm, MemberSearchForm,
     QueueFilterForm, ReassignForm, TaskAddForm, add_rule_violation,
 )
 from .models import CareTeamMember, Case, Program, Task
 from .sections import case_sections, member_sections
 from .selectors import (
-    active_coverage, case_get_for_user, case_list_visible_to, document_get_for_user, member_get_for_user,
+    active_coverage, case_get_for_user, case_list_visible_to, caseload_for, document_get_for_user, member_get_for_user,
     member_list_visible_to,
 )
 
 QUEUE_LIMIT = 200
+CASE_PAGE_SIZE = 50
 SEARCH_LIMIT = 25
 TIMELINE_LIMIT = 100
 CONSENT_SUMMARY_TEMPLATE = "consents/_member_summary.html"
@@ -184,6 +185,52 @@ def notification_read(request, notification_id: int):
     if request.htmx:
         return render(request, "cases/_notifications.html", {"notifications": _notifications_for(request.user)})
     return redirect("home")
+
+
+# ------------------------------------------------------------------ case list
+
+def case_list(request):
+    """The cases a user carries (or all they may see), newest first, each with its next deadline."""
+    form = CaseListForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    rows, newer, older = _keyset_page(caseload_for(user=request.user, **filters), **form.page_marker()) if filters else ([], None, None)
+    if form.carries_cases:
+        # A plan liaison does not work the case's clocks, and a DMC-ODS clock's name would tell a plan
+        # about substance use treatment that its Part 2 consent may not cover.
+        now = timezone.now()
+        soonest = next_deadlines(case.pk for case in rows)
+        for case in rows:
+            case.next_deadline = soonest.get(case.pk)
+            if case.next_deadline:
+                case.next_deadline.plain = rule_words(case.next_deadline.rule_code).plain
+                case.next_deadline.time_left = time_left(case.next_deadline.due_at, now=now)
+                case.next_deadline.overdue = case.next_deadline.due_at < now
+    if rows:
+        _record_access(request, members={case.member_id for case in rows}, action="list",
+                       records=[("cases.case", case.pk) for case in rows], part2=shows_part2(case.program for case in rows))
+    kept = request.GET.copy()
+    for marker in ("before", "after"):
+        kept.pop(marker, None)
+    context = {"form": form, "rows": rows, "newer": newer, "older": older, "querystring": kept.urlencode(),
+               "show_deadlines": form.carries_cases}
+    if request.htmx and request.htmx.target == "case-results":
+        return render(request, "cases/_case_list_results.html", context)
+    return render(request, "cases/case_list.html", context)
+
+
+def _keyset_page(cases, *, before: int | None, after: int | None):
+    """A page of ``cases`` (ordered newest first) starting at a marker, read on the primary key rather
+    than by OFFSET, so a deep page costs what the first does; and the markers of the pages beside it
+    (None where there is none)."""
+    if after is not None:
+        rows = list(cases.filter(pk__gt=after).order_by("pk")[:CASE_PAGE_SIZE + 1])
+        has_newer, rows = len(rows) > CASE_PAGE_SIZE, rows[:CASE_PAGE_SIZE][::-1]
+        has_older = bool(rows)  # the page this one was reached from
+    else:
+        rows = list((cases.filter(pk__lt=before) if before is not None else cases)[:CASE_PAGE_SIZE + 1])
+        has_older, rows = len(rows) > CASE_PAGE_SIZE, rows[:CASE_PAGE_SIZE]
+        has_newer = before is not None and bool(rows)
+    return rows, rows[0].pk if has_newer else None, rows[-1].pk if has_older else None
 
 
 # ------------------------------------------------------------- member search

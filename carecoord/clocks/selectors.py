@@ -72,6 +72,18 @@ def deadline_queue_for(*, user, program: str | None = None, team_id: int | None 
     return qs.select_related("case", "member", "owner").order_by("due_at", "pk")
 
 
+def next_deadlines(case_ids) -> dict[int, Deadline]:
+    """Each case's soonest deadline still to be worked, windows left out as in the work queue.
+    One query for a page of cases, however many there are."""
+    soonest: dict[int, Deadline] = {}
+    deadlines = (Deadline.objects.filter(case_id__in=list(case_ids), status__in=Deadline.ACTIVE_STATUSES)
+                 .exclude(rule_code__in=_window_codes()).order_by("case_id", "due_at", "pk")
+                 .only("case_id", "rule_code", "due_at", "status"))
+    for deadline in deadlines:
+        soonest.setdefault(deadline.case_id, deadline)
+    return soonest
+
+
 def clock_running_at(*, rule_code: str, subject, at: datetime.datetime) -> bool:
     """Is ``subject``'s clock of ``rule_code`` open and not yet due at ``at`` (e.g. a filing window still open)?"""
     from django.contrib.contenttypes.models import ContentType

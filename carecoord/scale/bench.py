@@ -18,6 +18,7 @@ LOCKED`` and the lease ``UPDATE``), rolled back so the data set is unchanged.
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import re
 import statistics
@@ -26,6 +27,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -122,6 +124,19 @@ def main_query(captured: list[dict], table: str | None = None) -> str | None:
     if not selects:
         return None
     return max(selects, key=lambda q: float(q["time"]))["sql"]
+
+
+# A browser page's link to the page after it (the Cases page's "Older cases").
+_NEXT_LINK = re.compile(r'<a href="([^"]+)" rel="next"')
+
+
+def next_page_url(response, url: str) -> str | None:
+    """The URL of the page after ``response``: an API list's ``next``, or a page's ``rel="next"`` link."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        nxt = json.loads(response.content).get("next")
+        return nxt.split("localhost", 1)[-1] if nxt and "localhost" in nxt else nxt
+    match = _NEXT_LINK.search(response.content.decode())
+    return urljoin(url, html.unescape(match.group(1))) if match else None
 
 
 def streamed_csv_rows(response) -> int:
@@ -239,7 +254,7 @@ class Benchmark:
         return result
 
     def deep_url(self, user: User | None, url: str) -> str | None:
-        """Follow the cursor ``deep_pages`` pages in; the URL of that page."""
+        """Follow the next-page links ``deep_pages`` pages in; the URL of that page."""
         if user is None:
             return None
         client = self._client(user)
@@ -247,10 +262,10 @@ class Benchmark:
             response = client.get(url)
             if response.status_code != 200:
                 return None
-            nxt = response.json().get("next")
+            nxt = next_page_url(response, url)
             if not nxt:
                 break
-            url = nxt.split("localhost", 1)[-1] if "localhost" in nxt else nxt
+            url = nxt
         return url
 
     # ---------------------------------------------------------------- scenarios
@@ -284,6 +299,14 @@ class Benchmark:
             if deep:
                 self.request(f"cases_{role}_deep", f"Case list API, page {self.deep_pages + 1} ({role.replace('_', ' ')})",
                              user, deep, table="cases_case", rows_of=count)
+        self.log("Cases page")
+        for role in ("case_manager", "supervisor"):
+            user, who = u[role], role.replace("_", " ")
+            self.request(f"case_page_{role}", f"Cases page, first page ({who})", user, "/cases/", table="cases_case")
+            deep = self.deep_url(user, "/cases/")
+            if deep:
+                self.request(f"case_page_{role}_deep", f"Cases page, page {self.deep_pages + 1} ({who})", user, deep,
+                             table="cases_case")
         self.log("Member search")
         name = u["search_name"]
         self.request("search_page", f"Member search page (?q={name})", u["case_manager"], f"/members/?q={name}", table="cases_member")

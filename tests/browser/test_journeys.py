@@ -112,6 +112,28 @@ def test_find_a_member_record_a_task_and_meet_a_deadline_from_the_queue(page, ca
     assert not page.js_errors, page.js_errors
 
 
+def test_the_cases_page_lists_the_caseload_and_filters_in_place(page, caseload):
+    case = caseload["case"]
+    log_in(page, "maria")
+
+    # From the menu, the manager's four cases, each a link to its case page
+    page.get_by_role("link", name="Cases", exact=True).click()
+    page.wait_for_url("**/cases/")
+    rows = page.locator("#case-results tbody tr")
+    assert rows.count() == 4
+    check_accessibility(page, "case-list")
+
+    # Choosing a status filters without reloading the page, and the address keeps the filter
+    page.evaluate("window.__noReload = true")
+    page.get_by_label("Status").select_option("closed")
+    page.get_by_text("No case matches these filters.").wait_for()
+    assert page.evaluate("window.__noReload === true"), "the filter reloaded the page"
+    assert "status=closed" in page.url
+    page.get_by_label("Status").select_option("active")
+    page.locator("#case-results").get_by_role("link", name="Hernandez, Guadalupe").click()
+    page.wait_for_url(f"**/cases/{case.pk}/")
+
+
 def english_msgids() -> set[str]:
     """Every English msgid of the Spanish catalog whose translation differs (single-line ones)."""
     po = (ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po").read_text()
@@ -164,6 +186,7 @@ def test_spanish_interface_has_no_untranslated_strings_stays_accessible_and_does
     log_in(page, "maria")
     pages = {
         "es-work-queue": "/",
+        "es-case-list": "/cases/",
         "es-member-search": "/members/?q=Hernadnez",
         "es-member-page": f"/members/{member.pk}/",
         "es-case-page": f"/cases/{case.pk}/",

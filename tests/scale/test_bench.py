@@ -99,7 +99,7 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     by_key = {r.key: r for r in results}
     # Then every scenario of the issue is there, measured or reported as missing
     for key in ("one_case", "queue_page", "queue_api", "cases_case_manager", "cases_supervisor", "cases_plan_liaison",
-                "search_page", "members_api", "dashboard", "export_small", "export_large", "sweep"):
+                "case_page_case_manager", "case_page_supervisor", "search_page", "members_api", "dashboard", "export_small", "export_large", "sweep"):
         assert key in by_key, key
     # and the measured ones carry a median, a query count and the bare SQL's time
     queue = by_key["queue_api"]
@@ -165,3 +165,17 @@ def test_the_benchmark_refuses_debug_mode(settings):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("benchmark", "--no-save")
+
+
+def test_the_next_page_is_an_api_lists_next_or_a_pages_older_link():
+    from django.http import HttpResponse, JsonResponse
+
+    from carecoord.scale.bench import next_page_url
+
+    api = JsonResponse({"next": "http://localhost/api/cases/?cursor=abc", "results": []})
+    page = HttpResponse('<a href="?program=ccs&amp;after=9" rel="prev">Newer</a> <a href="?program=ccs&amp;before=7" rel="next">Older</a>')
+    last_page = HttpResponse('<span class="pagination__disabled">Older cases</span>')
+
+    assert next_page_url(api, "/api/cases/") == "/api/cases/?cursor=abc"
+    assert next_page_url(page, "/cases/?program=ccs") == "/cases/?program=ccs&before=7"
+    assert next_page_url(last_page, "/cases/") is None

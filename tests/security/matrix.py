@@ -67,6 +67,7 @@ ROUTES: dict[str, R] = {
     "home": R(),
     "notification_read": R(kwargs={"notification_id": "notification"}),
     "member_search": R(),
+    "case_list": R(),
     "member_detail": R(kwargs={"member_id": "member"}),
     "case_detail": R(kwargs={"case_id": "case"}),
     "case_status": R(kwargs={"case_id": "case"}),

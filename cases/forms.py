@@ -43,12 +43,14 @@ class CaseListForm(forms.Form):
 
     MINE, ALL = "mine", "all"
     ACTIVE = "active"
+    NOBODY = "nobody"
     STATUS_CHOICES = [(ACTIVE, _("Referred or open")), *Case.Status.choices, (ALL, _("Any status"))]
 
     scope = forms.ChoiceField(label=_("Show"), required=False,
                               choices=[(MINE, _("Cases I carry")), (ALL, _("All cases I can see"))])
     program = forms.ChoiceField(label=_("Program"), required=False, choices=[("", _("All programs")), *Program.choices])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    manager = forms.ChoiceField(label=_("Case manager"), required=False)
     # Where a page starts: the cases older than ``before``, or newer than ``after`` (the page links set them).
     before = forms.IntegerField(label=_("Cases older than"), required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(label=_("Cases newer than"), required=False, min_value=1, widget=forms.HiddenInput)
@@ -60,8 +62,16 @@ class CaseListForm(forms.Form):
         super().__init__(data)
         if self.carries_cases:
             self.fields["scope"].initial = self.default_scope
+            # Former staff too: a departed case manager's cases are the ones a supervisor must reassign.
+            colleagues = User.objects.filter(organization_id=user.organization_id).exclude(
+                role__in=[User.Role.PLAN_LIAISON, User.Role.ADMINISTRATOR])
+            self.fields["manager"].choices = [
+                ("", _("Anyone")), (self.NOBODY, _("Nobody assigned")),
+                *((str(colleague.pk), colleague.get_full_name() or colleague.username)
+                  for colleague in colleagues.order_by("last_name", "first_name", "username")),
+            ] if user.organization_id else [("", _("Anyone"))]
         else:
-            del self.fields["scope"]
+            del self.fields["scope"], self.fields["manager"]
 
     def filters(self) -> dict | None:
         """The chosen filters with the defaults filled in; None when a value is not one the form offers
@@ -71,8 +81,13 @@ class CaseListForm(forms.Form):
         data = self.cleaned_data if self.is_bound else {}
         status = data.get("status") or self.ACTIVE
         statuses = {self.ACTIVE: [Case.Status.REFERRED, Case.Status.OPEN], self.ALL: None}.get(status, [status])
-        return {"mine": self.carries_cases and (data.get("scope") or self.default_scope) == self.MINE,
-                "program": data.get("program") or None, "statuses": statuses}
+        manager = data.get("manager") or ""
+        return {
+            # Choosing a case manager looks at their caseload, among all the cases the user may see.
+            "mine": self.carries_cases and not manager and (data.get("scope") or self.default_scope) == self.MINE,
+            "program": data.get("program") or None, "statuses": statuses,
+            "unassigned": manager == self.NOBODY, "manager_id": int(manager) if manager.isdigit() else None,
+        }
 
     def page_marker(self) -> dict:
         """``before`` or ``after`` as given (the newest page when neither is); call after ``filters()``."""

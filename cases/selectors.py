@@ -82,9 +82,11 @@ def case_list_visible_to(*, user) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
-def caseload_for(*, user, mine: bool, program: str | None = None, statuses: list[str] | None = None) -> QuerySet[Case]:
+def caseload_for(*, user, mine: bool, program: str | None = None, statuses: list[str] | None = None,
+                 manager_id: int | None = None, unassigned: bool = False) -> QuerySet[Case]:
     """The Cases page: the cases ``user`` may see, newest first. ``mine`` keeps those they carry: as
-    primary case manager, or on the case's active care team.
+    primary case manager, or on the case's active care team; ``manager_id`` those one case manager
+    carries as primary, and ``unassigned`` those nobody does.
 
     Newest first, as the case API: a county's or a plan's cases are tens of thousands, and the
     primary key's order is one every arm of the visibility condition can be read in, where
@@ -97,6 +99,10 @@ def caseload_for(*, user, mine: bool, program: str | None = None, statuses: list
         cases = cases.filter(program=program)
     if statuses:
         cases = cases.filter(status__in=statuses)
+    if manager_id is not None:
+        cases = cases.filter(primary_case_manager_id=manager_id)
+    if unassigned:
+        cases = cases.filter(primary_case_manager__isnull=True)
     return cases.select_related("member", "primary_case_manager").order_by("-pk")
 
 

@@ -184,3 +184,29 @@ def test_htmx_filtering_answers_with_the_results_only_and_the_menu_links_the_pag
     assert ecm.member.last_name in html and ccs.member.last_name not in html
     home = manager_client.get(reverse("home")).content.decode()
     assert f'href="{reverse("case_list")}"' in home
+
+
+def test_a_supervisor_reads_one_case_managers_caseload_or_the_cases_nobody_carries(client, supervisor_a, manager_a, program_a,
+                                                                                  program_b):
+    # Given a case of manager A, a case of a colleague who has left, an unassigned case, and a worker of another county
+    mine = carried_case(manager_a, last_name="Avila")
+    departed = UserFactory(organization=program_a, team=manager_a.team, is_active=False)
+    departed_case = carried_case(departed, last_name="Bravo")
+    unassigned = CaseFactory(member=MemberFactory(last_name="Cruz"), organization=program_a)
+    outsider = UserFactory(organization=program_b)
+    client.force_login(supervisor_a)
+
+    def cases(**params):
+        return listed(client.get(reverse("case_list"), params))
+
+    # Then the supervisor sees the organization's cases, one manager's, the departed one's, or nobody's
+    assert cases() == [unassigned.pk, departed_case.pk, mine.pk]
+    assert cases(manager=manager_a.pk) == [mine.pk]
+    assert cases(manager=departed.pk) == [departed_case.pk]
+    assert cases(manager="nobody") == [unassigned.pk]
+    # and "cases I carry" gives way to the chosen case manager
+    assert cases(manager=manager_a.pk, scope="mine") == [mine.pk]
+    # and another county's worker is not a choice
+    response = client.get(reverse("case_list"), {"manager": outsider.pk})
+    assert "is not one of the available choices" in response.context["form"].errors["manager"][0]
+

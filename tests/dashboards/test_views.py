@@ -105,6 +105,21 @@ def test_caseloads_figures(client, known, program_a):
     assert figures["reviews"]["care_plan_review"]["count"] == 0
 
 
+def test_the_caseload_dashboard_links_each_worker_to_the_open_cases_it_counts(client, known, program_a):
+    # Given worker 1's open CCS case (known.case_1) and a referred one, which the dashboard does not count
+    CaseFactory(organization=program_a, primary_case_manager=known.worker_1, status="referred", opened_at=None)
+    client.force_login(known.supervisor_a)
+
+    # When the supervisor follows worker 1's CCS row of the caseload dashboard
+    html = client.get(reverse("dashboard_caseloads"), PERIOD).content.decode()
+    link = f'{reverse("case_list")}?manager={known.worker_1.pk}&amp;program=ccs&amp;status=open'
+    assert f'href="{link}"' in html
+
+    # Then the Cases page lists exactly the open CCS case the dashboard counted
+    response = client.get(link.replace("&amp;", "&"))
+    assert [case.pk for case in response.context["rows"]] == [known.case_1.pk]
+
+
 def test_escalations_problems_and_action_items(client, known, program_a, plan_x):
     now = timezone.now()
     escalated = DeadlineFactory(case=known.case_1, owner=known.worker_1, status=Deadline.Status.MISSED, due=OCT,

@@ -19,8 +19,8 @@ from carecoord.api.schema import IF_MATCH, LIST_ERRORS, PRECONDITION, READ_ERROR
 from carecoord.api.views import ScopedReadOnlyViewSet, ScopedViewSetMixin, VersionedUpdateMixin
 from carecoord.audit.access import shows_part2
 
-from .models import Case, CareTeamMember, Coverage, Member, Program
-from .selectors import case_list_visible_to, member_list_visible_to
+from .models import Case, Coverage, Member, Program
+from .selectors import case_editable_by, case_list_visible_to, member_list_visible_to
 from .services import case_update_details
 from .validators import validate_icd10_list
 
@@ -318,14 +318,3 @@ class CaseViewSet(VersionedUpdateMixin, ScopedViewSetMixin, mixins.ListModelMixi
             raise exceptions.PermissionDenied("Only the organization responsible for the case may change it.")
         return case_update_details(case=instance, expected_version=expected_version, actor=self.request.user,
                                    **validated_data)
-
-
-def case_editable_by(*, user, case: Case) -> bool:
-    """The responsible organization's staff, the primary case manager and active care team users edit a case."""
-    if user.is_superuser:
-        return True
-    if user.organization_id is not None and user.organization_id == case.organization_id:
-        return True
-    if case.primary_case_manager_id == user.pk:
-        return True
-    return CareTeamMember.objects.filter(case=case, user=user, end_date__isnull=True).exists()

@@ -106,6 +106,18 @@ def caseload_for(*, user, mine: bool, program: str | None = None, statuses: list
     return cases.select_related("member", "primary_case_manager").order_by("-pk")
 
 
+def case_editable_by(*, user, case: Case) -> bool:
+    """The responsible organization's staff, the primary case manager and active care team users change a
+    case; others who may read it (a plan liaison, a user it is shared with, a break-glass reader) may not."""
+    if user.is_superuser:
+        return True
+    if user.organization_id is not None and user.organization_id == case.organization_id:
+        return True
+    if case.primary_case_manager_id == user.pk:
+        return True
+    return CareTeamMember.objects.filter(case=case, user=user, end_date__isnull=True).exists()
+
+
 def case_get_for_user(*, user, case_id) -> Case:
     try:
         case = case_list_visible_to(user=user).select_related(

@@ -44,7 +44,7 @@ from .forms import (
 from .models import CareTeamMember, Case, Program, Task
 from .sections import case_sections, member_sections
 from .selectors import (
-    active_coverage, case_get_for_user, case_list_visible_to, caseload_for, document_get_for_user, member_get_for_user,
+    active_coverage, case_editable_by, case_get_for_user, case_list_visible_to, caseload_for, document_get_for_user, member_get_for_user,
     member_list_visible_to,
 )
 
@@ -369,6 +369,7 @@ def _case_context(request, case: Case, *, active: str = "") -> dict:
         *({"key": s["key"], "title": s["title"]} for s in sections),
     ]
     keys = {t["key"] for t in tabs}
+    can_change = case_editable_by(user=request.user, case=case)
     return {
         "case": case,
         "member": case.member,
@@ -380,11 +381,12 @@ def _case_context(request, case: Case, *, active: str = "") -> dict:
         "sections": sections,
         "tabs": tabs,
         "active": active if active in keys else "timeline",
-        "can_reassign": _can_reassign(request.user),
+        "can_change": can_change,
+        "can_reassign": can_change and _can_reassign(request.user),
         # Pause and Resume are offered only when the case has a clock they apply to.
-        "can_pause": _can_run_clocks(request.user) and case_clocks_to_pause(case).exists(),
-        "can_resume": _can_run_clocks(request.user) and case_clocks_to_resume(case).exists(),
-        "status_moves": bool(services.CASE_STATUS_MOVES[case.status]),
+        "can_pause": can_change and _can_run_clocks(request.user) and case_clocks_to_pause(case).exists(),
+        "can_resume": can_change and _can_run_clocks(request.user) and case_clocks_to_resume(case).exists(),
+        "status_moves": can_change and bool(services.CASE_STATUS_MOVES[case.status]),
         "upload_form": DocumentUploadForm(prefix="doc"),
     }
 
@@ -426,6 +428,8 @@ def _case_action(request, case_id: int, *, form_class, title: str, submit: str, 
                  perform, panel: str = "", aliases=None, files=False, prefix=None):
     """GET shows the short form; POST validates it, calls the service, maps a RuleViolation onto its field."""
     case = case_get_for_user(user=request.user, case_id=case_id)
+    if not case_editable_by(user=request.user, case=case):
+        return _read_only(case)
     panel = panel or section
     kwargs = {"prefix": prefix} if prefix else {}
     if form_class is not DocumentUploadForm:
@@ -448,6 +452,11 @@ def _case_action(request, case_id: int, *, form_class, title: str, submit: str, 
     form = form_class(**kwargs)
     return _action_form(request, case, form=form, template_title=title, submit=submit, section=section, panel=panel,
                         action_url=reverse(url_name, args=[case.pk]))
+
+
+def _read_only(case: Case) -> HttpResponse:
+    return HttpResponse(_("Only the organization responsible for the case, its case manager and its care team may "
+                          "change it."), status=403)
 
 
 def case_status(request, case_id: int):
@@ -538,6 +547,8 @@ def document_add(request, case_id: int):
 @require_POST
 def task_done(request, case_id: int, task_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
+    if not case_editable_by(user=request.user, case=case):
+        return _read_only(case)
     task = get_object_or_404(Task, pk=task_id, case=case)
     try:
         services.task_complete(task=task, actor=request.user)

@@ -421,3 +421,62 @@ def test_a_plan_liaison_cannot_pause_the_programs_clocks(client, case_a, liaison
     assert response.status_code == 403
     clock.refresh_from_db()
     assert clock.paused_at is None
+
+
+# ------------------------------------------------------------- who may change a case
+
+@pytest.fixture
+def readers(case_a, liaison_x, program_b):
+    """Users who may read case A but not change it: its member's plan liaison, and a case manager of another
+    county it was shared with."""
+    from cases.services import case_share
+
+    shared_with = UserFactory(organization=program_b, username="shared_with")
+    case_share(case=case_a, user=shared_with, reason="Consultation on a transfer")
+    return {"liaison": liaison_x, "shared": shared_with}
+
+
+@pytest.mark.parametrize("reader", ["liaison", "shared"])
+def test_a_user_who_may_only_read_a_case_is_offered_no_change_and_refused_each_one(client, case_a, readers, reader):
+    # Given an open task on case A, and a user who may read the case but not change it
+    task = TaskFactory(case=case_a)
+    client.force_login(readers[reader])
+    page = client.get(reverse("case_detail", args=[case_a.pk]))
+    assert page.status_code == 200
+
+    # Then the case page offers no change
+    html = page.content.decode()
+    for name in ("case_status", "case_care_team_add", "case_task_add", "case_document_add"):
+        assert reverse(name, args=[case_a.pk]) not in html, name
+    assert reverse("case_task_done", args=[case_a.pk, task.pk]) not in html
+
+    # And each change, sent anyway, is refused with the reason and changes nothing
+    attempts = [
+        (reverse("case_status", args=[case_a.pk]), {"status": "closed", "closed_reason": "Moved out of county"}),
+        (reverse("case_task_add", args=[case_a.pk]), {"title": "Call the family"}),
+        (reverse("case_care_team_add", args=[case_a.pk]), {"role": "pcp", "contact_name": "Dr. Who"}),
+        (reverse("case_task_done", args=[case_a.pk, task.pk]), {}),
+        (reverse("case_document_add", args=[case_a.pk]), {"doc-kind": "other", "doc-title": "Note",
+                                                          "doc-file": SimpleUploadedFile("note.pdf", b"%PDF-1.4 note")}),
+    ]
+    for url, data in attempts:
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+        assert "Only the organization responsible for the case" in response.content.decode()
+    case_a.refresh_from_db()
+    task.refresh_from_db()
+    assert case_a.status == Case.Status.OPEN and task.status == Task.Status.OPEN
+    assert list(case_a.tasks.all()) == [task]
+    assert not case_a.care_team.exists() and not case_a.documents.exists()
+
+
+def test_a_care_team_member_of_another_organization_may_change_the_case(client, case_a, program_b):
+    # Given a child welfare social worker of another organization on case A's care team
+    social_worker = UserFactory(organization=program_b)
+    CareTeamMember.objects.create(case=case_a, user=social_worker, role=CareTeamMember.Role.SOCIAL_WORKER)
+    client.force_login(social_worker)
+
+    # When they add a task, Then it is added
+    response = client.post(reverse("case_task_add", args=[case_a.pk]), {"title": "Share the placement letter"})
+    assert response.status_code == 302
+    assert case_a.tasks.filter(title="Share the placement letter").exists()

@@ -21,7 +21,7 @@ from . import care_plans, ccs
 from . import ccs_forms as f
 from .ccs_models import CarePlan, ProblemItem, ServiceAuthorization
 from .ccs_selectors import TRACKING_STATUSES, ccs_tracking_list, tracking_row
-from .selectors import case_get_for_user
+from .selectors import case_get_for_user, require_case_change
 
 STAFF_ROLES = (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT)
 
@@ -45,6 +45,7 @@ def _case_form(request, case_id: int, *, form_class, title: str, submit: str, se
     """GET: the short form. POST: validate, call the service, back to the case tab (or errors in place)."""
     case = case_get_for_user(user=request.user, case_id=case_id)
     _require_staff(request.user)
+    require_case_change(user=request.user, case=case)
     kwargs = form_kwargs(case) if form_kwargs else {}
     form = form_class(request.POST or None, request.FILES or None, **kwargs) if request.method == "POST" else form_class(**kwargs)
     if request.method == "POST" and form.is_valid():

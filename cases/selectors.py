@@ -9,9 +9,11 @@ means 404.
 """
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_read_in_request
@@ -116,6 +118,13 @@ def case_editable_by(*, user, case: Case) -> bool:
     if case.primary_case_manager_id == user.pk:
         return True
     return CareTeamMember.objects.filter(case=case, user=user, end_date__isnull=True).exists()
+
+
+def require_case_change(*, user, case: Case) -> None:
+    """Refuse, with the reason, a change to ``case`` by a user who may only read it (``case_editable_by``)."""
+    if not case_editable_by(user=user, case=case):
+        raise PermissionDenied(_("Only the organization responsible for the case, its case manager and its care team "
+                                 "may change it."))
 
 
 def case_get_for_user(*, user, case_id) -> Case:

@@ -44,7 +44,7 @@ from .forms import (
 from .models import CareTeamMember, Case, Program, Task
 from .sections import case_sections, member_sections
 from .selectors import (
-    active_coverage, case_editable_by, case_get_for_user, case_list_visible_to, caseload_for, document_get_for_user, member_get_for_user,
+    active_coverage, case_editable_by, case_get_for_user, case_list_visible_to, caseload_for, require_case_change, document_get_for_user, member_get_for_user,
     member_list_visible_to,
 )
 
@@ -428,8 +428,7 @@ def _case_action(request, case_id: int, *, form_class, title: str, submit: str, 
                  perform, panel: str = "", aliases=None, files=False, prefix=None):
     """GET shows the short form; POST validates it, calls the service, maps a RuleViolation onto its field."""
     case = case_get_for_user(user=request.user, case_id=case_id)
-    if not case_editable_by(user=request.user, case=case):
-        return _read_only(case)
+    require_case_change(user=request.user, case=case)
     panel = panel or section
     kwargs = {"prefix": prefix} if prefix else {}
     if form_class is not DocumentUploadForm:
@@ -452,11 +451,6 @@ def _case_action(request, case_id: int, *, form_class, title: str, submit: str, 
     form = form_class(**kwargs)
     return _action_form(request, case, form=form, template_title=title, submit=submit, section=section, panel=panel,
                         action_url=reverse(url_name, args=[case.pk]))
-
-
-def _read_only(case: Case) -> HttpResponse:
-    return HttpResponse(_("Only the organization responsible for the case, its case manager and its care team may "
-                          "change it."), status=403)
 
 
 def case_status(request, case_id: int):
@@ -547,8 +541,7 @@ def document_add(request, case_id: int):
 @require_POST
 def task_done(request, case_id: int, task_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
-    if not case_editable_by(user=request.user, case=case):
-        return _read_only(case)
+    require_case_change(user=request.user, case=case)
     task = get_object_or_404(Task, pk=task_id, case=case)
     try:
         services.task_complete(task=task, actor=request.user)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
-from cases.selectors import case_get_for_user, case_list_visible_to
+from cases.selectors import case_editable_by, case_get_for_user, case_list_visible_to
 
 from . import appeals, services
 from .forms import (
@@ -25,9 +25,10 @@ from .models import Appeal
 from .selectors import notice_get_for_user
 
 
-def _may_act(user) -> bool:
-    # Plan liaisons read and acknowledge (through the API); they do not write the county's letters.
-    return getattr(user, "role", "") != "plan_liaison"
+def _may_act(user, case) -> bool:
+    # Plan liaisons read and acknowledge (through the API); they do not write the county's letters. Nor does
+    # anyone who may only read the case (case_editable_by).
+    return getattr(user, "role", "") != "plan_liaison" and (case is None or case_editable_by(user=user, case=case))
 
 
 def _show_error(form, error: RuleViolation) -> None:
@@ -36,7 +37,7 @@ def _show_error(form, error: RuleViolation) -> None:
 
 def notice_new(request, case_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
-    if not _may_act(request.user):
+    if not _may_act(request.user, case):
         return HttpResponse(status=403)
     form = NoticeCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +61,7 @@ def notice_detail(request, pk: int):
     notice = notice_get_for_user(user=request.user, notice_id=pk)
     record_access(request, members=[notice.member], action="view", records=[("notices.notice", notice.pk)])
     return render(request, "notices/notice_detail.html", {
-        "notice": notice, "events": notice.events.select_related("by"), "may_act": _may_act(request.user),
+        "notice": notice, "events": notice.events.select_related("by"), "may_act": _may_act(request.user, notice.case),
         "mailed_form": MarkMailedForm(), "returned_form": MarkReturnedForm(),
         "pages": notice.body.split("\f"),
     })
@@ -80,7 +81,7 @@ def notice_pdf_view(request, pk: int):
 
 def _action(request, pk: int, run, form_class=None):
     notice = notice_get_for_user(user=request.user, notice_id=pk)
-    if not _may_act(request.user):
+    if not _may_act(request.user, notice.case):
         return HttpResponse(status=403)
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
@@ -125,7 +126,7 @@ def _appeals_tab(case) -> str:
 
 def appeal_new(request, case_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
-    if not _may_act(request.user):
+    if not _may_act(request.user, case):
         return HttpResponse(status=403)
     form = AppealRecordForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
@@ -145,7 +146,7 @@ def appeal_new(request, case_id: int):
 def _appeal_action(request, pk: int, form_class, run):
     """Acknowledge or decide an appeal of a case the user may see; errors come back as messages on the tab."""
     appeal = get_object_or_404(Appeal.objects.filter(case__in=case_list_visible_to(user=request.user)), pk=pk)
-    if not _may_act(request.user):
+    if not _may_act(request.user, appeal.case):
         return HttpResponse(status=403)
     form = form_class(request.POST)
     if not form.is_valid():

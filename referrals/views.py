@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
-from cases.selectors import case_get_for_user
+from cases.selectors import case_get_for_user, require_case_change
 
 from . import services
 from .forms import OutboundReferralForm, StepForm
@@ -64,6 +64,7 @@ def outbound_new(request, case_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
     if request.user.role not in STAFF_ROLES:
         raise PermissionDenied
+    require_case_change(user=request.user, case=case)
     form = OutboundReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -28,7 +28,7 @@ from carecoord.accounts.models import User
 from carecoord.errors import RuleViolation
 from carecoord.spreadsheets import csv_writer
 from cases.models import Case
-from cases.selectors import case_get_for_user, case_list_visible_to
+from cases.selectors import case_get_for_user, case_list_visible_to, require_case_change
 from referrals.models import Referral
 
 from . import forms as f
@@ -167,6 +167,7 @@ def action(request, target: str, pk: int, name: str):
         raise Http404
     obj = TARGETS[target](request.user, pk)
     case = _case_of(obj)
+    require_case_change(user=request.user, case=case)
     if not isinstance(obj, Case):
         _record_access(request, members=[case.member_id], action="view", records=[(obj._meta.label_lower, obj.pk)])
     kwargs = spec.form_kwargs(obj) if spec.form_kwargs else {}

@@ -17,13 +17,14 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from carecoord.accounts.models import User
 from carecoord.api.schema import READ_ERRORS, WRITE_ERRORS
 from carecoord.api.views import ScopedReadOnlyViewSet, model_label, record_access
 from carecoord.clocks.models import Deadline
 
 from . import ecm_services
 from .ecm_models import ContinuityOfCareRequest, EcmEnrollment
-from .selectors import case_list_visible_to
+from .selectors import case_list_visible_to, require_case_change
 
 
 def enrollments_visible_to(*, user):
@@ -93,6 +94,13 @@ class EnrollmentViewSet(ScopedReadOnlyViewSet):
         return [e.case.member_id for e in objects]
 
 
+def _require_plan_or_provider(user, case) -> None:
+    """The plan's decision is recorded by the plan (its liaison sees only its own members) or by the ECM
+    provider it told; not by someone who may only read the case."""
+    if user.role != User.Role.PLAN_LIAISON:
+        require_case_change(user=user, case=case)
+
+
 class EnrollmentDecisionViewSet(viewsets.GenericViewSet):
     serializer_class = DecisionSerializer
 
@@ -103,6 +111,7 @@ class EnrollmentDecisionViewSet(viewsets.GenericViewSet):
                    responses={200: EnrollmentSerializer, **WRITE_ERRORS})
     def create(self, request, pk: int):
         enrollment = get_object_or_404(enrollments_visible_to(user=request.user), pk=pk)
+        _require_plan_or_provider(request.user, enrollment.case)
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enrollment = ecm_services.ecm_mcp_decide(enrollment=enrollment, actor=request.user, **serializer.validated_data)
@@ -121,6 +130,7 @@ class CocDecisionViewSet(viewsets.GenericViewSet):
     def create(self, request, pk: int):
         coc = get_object_or_404(ContinuityOfCareRequest.objects.filter(move__case__in=case_list_visible_to(user=request.user))
                                 .select_related("move__case"), pk=pk)
+        _require_plan_or_provider(request.user, coc.move.case)
         serializer = CocDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         coc = ecm_services.coc_request_decide(request=coc, actor=request.user, **serializer.validated_data)

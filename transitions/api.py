@@ -23,6 +23,8 @@ from carecoord.accounts.models import User
 from carecoord.api.schema import READ_ERRORS, WRITE_ERRORS
 from carecoord.api.views import ScopedReadOnlyViewSet, model_label, record_access
 
+from cases.selectors import require_case_change
+
 from . import services
 from .models import CareTransition, PlanNotification, TransitionStep
 from .selectors import episode_get_for_user, plan_notification_list_visible_to, transition_list_visible_to
@@ -172,6 +174,7 @@ class RecordPlanNotificationViewSet(viewsets.GenericViewSet):
         if request.user.role == User.Role.PLAN_LIAISON:
             raise exceptions.PermissionDenied()
         episode = episode_get_for_user(user=request.user, episode_id=episode_id)
+        require_case_change(user=request.user, case=episode.case)
         serializer = PlanNotificationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         notification = services.plan_notification_record(episode=episode, notified_by=request.user, **serializer.validated_data)

@@ -40,7 +40,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError({"cursor": [exceptions.ErrorDetail(
             "Invalid cursor: follow the next/previous links as given.", code="invalid_cursor")]})
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # Keep the reason a service or selector gave (who may do this); DRF's own text otherwise.
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is not None:
         # An exception may name the input at fault itself (e.g. the If-Match header).

@@ -47,3 +47,26 @@ def test_another_plan_sees_no_enrollment_and_cannot_decide(client, ecm_world):
     assert Deadline.objects.get(rule_code="ecm.presumptive_authorization").status == "open"
     assert timezone.now() < Deadline.objects.get(rule_code="ecm.presumptive_authorization").due_at <= \
         timezone.now() + datetime.timedelta(days=31)
+
+
+def test_a_worker_the_case_was_only_shared_with_cannot_record_the_plans_decision(client, ecm_world):
+    from cases.services import case_share
+    from tests.factories import OrganizationFactory, UserFactory
+
+    # Given a presumptive enrollment, and a worker of another organization the case was shared with to read
+    enrollment = _presumptively_enrolled(ecm_world)
+    reader = UserFactory(organization=OrganizationFactory(name="Yolo County CCS"))
+    case_share(case=ecm_world["case"], user=reader, reason="Transfer between counties")
+    client.force_login(reader)
+
+    # When they record an authorization, Then it is refused with the reason and the window still runs
+    response = client.post(reverse("api-ecm-enrollment-decision", args=[enrollment.pk]), {"decision": "authorized"},
+                           content_type="application/json")
+    assert response.status_code == 403
+    assert "responsible for the case" in response.content.decode()
+    assert Deadline.objects.get(rule_code="ecm.presumptive_authorization").status == "open"
+    # While the ECM provider's own case manager may record what the plan told them
+    client.force_login(ecm_world["manager"])
+    response = client.post(reverse("api-ecm-enrollment-decision", args=[enrollment.pk]), {"decision": "authorized"},
+                           content_type="application/json")
+    assert response.status_code == 200

@@ -173,6 +173,26 @@ def test_api_residential_notifications_are_plan_scoped(client, world, case, djan
 
 
 @pytest.mark.django_db
+def test_api_a_worker_the_case_was_only_shared_with_records_no_plan_notification(client, world, case):
+    from cases.services import case_share
+    from tests.factories import OrganizationFactory
+
+    world.coordinated_consent(case.member)
+    stay = svc.setting_admit(case=case, setting="residential", admitted_at=ago(hours=5), actor=world.manager,
+                             provider=world.residential)
+    reader = UserFactory(organization=OrganizationFactory(name="Yolo County DMC-ODS"))
+    case_share(case=case, user=reader, reason="Transfer between counties")
+
+    response = client.post(reverse("api-residential-stay-notify", args=[stay.pk]),
+                           {"event": "admission", "channel": "phone", "person_reached": "J. Kim",
+                            "notified_at": ago(hours=1).isoformat()}, content_type="application/json", **bearer(reader))
+
+    assert response.status_code == 403
+    assert "responsible for the case" in response.json()["errors"][0]["message"]
+    assert not PlanNotification.objects.exists()
+
+
+@pytest.mark.django_db
 def test_api_transitions_list_pins_queries_and_hides_part2_without_consent(client, world, django_assert_num_queries):
     cases = [world.member_case(status="open") for _ in range(3)]
     for c in cases:

@@ -19,7 +19,7 @@ from carecoord.accounts.models import Organization, User
 
 from .ccs_models import CarePlan, EligibilityDetermination, ServiceAuthorization
 from .models import Case, Program
-from .selectors import active_plan_coverage, case_list_visible_to
+from .selectors import active_plan_coverage, case_list_visible_to, may_write_case_records
 from .validators import mask_ssn
 
 # Exactly the memorandum's fields, in its order.
@@ -138,7 +138,7 @@ def ccs_case_section(*, case: Case, user) -> dict:
         "annual_clock": Deadline.objects.filter(case=case, rule_code="ccs.annual_medical_review",
                                                 status__in=Deadline.ACTIVE_STATUSES).order_by("due_at").first(),
         "may_decide_medical": user.role == User.Role.MEDICAL_CONSULTANT,
-        "may_write": user.role in (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT),
+        "may_write": may_write_case_records(user=user, case=case),
     }
 
 
@@ -149,7 +149,7 @@ def care_plan_section(*, case: Case, user) -> dict:
         "care_plan": plan,
         "reviews": list(case.care_plan_reviews.select_related("reviewed_by")[:10]),
         "conferences": list(case.conferences.prefetch_related("staff_participants", "tasks")[:10]),
-        "may_write": user.role in (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT),
+        "may_write": may_write_case_records(user=user, case=case),
     }
 
 

@@ -21,9 +21,7 @@ from . import care_plans, ccs
 from . import ccs_forms as f
 from .ccs_models import CarePlan, ProblemItem, ServiceAuthorization
 from .ccs_selectors import TRACKING_STATUSES, ccs_tracking_list, tracking_row
-from .selectors import case_get_for_user, require_case_change
-
-STAFF_ROLES = (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT)
+from .selectors import STAFF_ROLES, case_get_for_user, require_case_change
 
 
 def _require_staff(user) -> None:

@@ -14,6 +14,7 @@ from consents.models import Consent, ConsentKind
 from .ccs_models import CarePlan
 from .ecm import member_populations_of_focus
 from .ecm_models import EcmEnrollment
+from .selectors import may_write_case_records
 
 CLOCK_PREFIXES = ("ecm.", "mcp.")
 
@@ -51,7 +52,8 @@ def ecm_case_section(*, case, user) -> dict:
     moves = list(case.ecm_placement_moves.select_related("from_county", "to_county", "plan_selection__plan", "new_ecm_provider")
                  .prefetch_related("coc_requests"))
     closure = getattr(case, "ecm_closure", None) if hasattr(case, "ecm_closure") else None
-    open_case = case.status != "closed"
+    # The steps are offered while the case is open, to the staff who may change it.
+    may_act = case.status != "closed" and may_write_case_records(user=user, case=case)
     consents = Consent.objects.in_force().filter(member=case.member)
     verbal = consents.filter(kind=ConsentKind.ECM_VERBAL).order_by("-obtained_at").first()
     signed = consents.exclude(kind=ConsentKind.ECM_VERBAL).order_by("-recorded_at").first()
@@ -93,7 +95,7 @@ def ecm_case_section(*, case, user) -> dict:
         Step(_("Assessment and care plan shared with the SW"), live and live.care_plan_shared_at,
              _url("share", case) if live and care_plan else ""),
         Step(_("Child and Family Team meeting held"), next((m.conference.held_at for m in meetings if m.held), None),
-             _url("cft_schedule", case) if open_case else ""),
+             _url("cft_schedule", case) if may_act else ""),
     ]
     if pathway and pathway.removed_at:
         steps.insert(1, Step(_("Immediate health care needs met (30 days from placement)"), pathway.immediate_needs_met_at,
@@ -101,7 +103,7 @@ def ecm_case_section(*, case, user) -> dict:
         steps.insert(2, Step(_("Health and education summary to the caregiver (30 days from placement)"),
                              pathway.health_summary_given_at,
                              _url("first_placement_summary", case) if not pathway.health_summary_given_at else ""))
-    if not open_case:
+    if not may_act:
         for step in steps:
             step.url = ""
     clocks = (Deadline.objects.filter(case=case).filter(rule_code__regex=r"^(ecm|mcp)\.")
@@ -110,5 +112,5 @@ def ecm_case_section(*, case, user) -> dict:
         "populations": member_populations_of_focus(case.member, timezone.localdate()),
         "pathway": pathway, "selections": selections, "enrollment": enrollment, "care_plan": care_plan,
         "outreach": list(enrollment.outreach.all()[:10]) if enrollment else [], "meetings": meetings, "moves": moves,
-        "closure": closure, "steps": steps, "clocks": list(clocks), "open_case": open_case,
+        "closure": closure, "steps": steps, "clocks": list(clocks), "may_act": may_act,
     }

@@ -120,6 +120,15 @@ def case_editable_by(*, user, case: Case) -> bool:
     return CareTeamMember.objects.filter(case=case, user=user, end_date__isnull=True).exists()
 
 
+# The roles that keep a program's case records (a plan liaison reads them; an administrator runs the system).
+STAFF_ROLES = (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT)
+
+
+def may_write_case_records(*, user, case: Case) -> bool:
+    """Whether a case tab offers ``user`` its write actions: program staff who may change the case."""
+    return (user.is_superuser or user.role in STAFF_ROLES) and case_editable_by(user=user, case=case)
+
+
 def require_case_change(*, user, case: Case) -> None:
     """Refuse, with the reason, a change to ``case`` by a user who may only read it (``case_editable_by``)."""
     if not case_editable_by(user=user, case=case):

@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _case_context(case, user) -> dict:
+    from cases.selectors import may_write_case_records
+
     from .selectors import case_referrals
 
-    return {"referrals": case_referrals(case=case),
-            "may_write": user.role in ("case_manager", "supervisor", "medical_consultant")}
+    return {"referrals": case_referrals(case=case), "may_write": may_write_case_records(user=user, case=case)}
 
 
 def register() -> None:

@@ -9,14 +9,12 @@ from django.utils.translation import gettext as _
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
-from cases.selectors import case_get_for_user, require_case_change
+from cases.selectors import STAFF_ROLES, case_get_for_user, require_case_change
 
 from . import services
 from .forms import OutboundReferralForm, StepForm
 from .models import Referral
 from .selectors import intake_queue_for, referral_get_for_user
-
-STAFF_ROLES = (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT)
 
 
 def _may_revoke(user) -> bool:

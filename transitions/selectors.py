@@ -19,7 +19,7 @@ from carecoord.accounts.models import User
 from carecoord.clocks import calendar as workdays
 from carecoord.clocks.models import Deadline
 from cases.models import Case, Member, Program
-from cases.selectors import case_list_visible_to
+from cases.selectors import case_list_visible_to, may_write_case_records
 
 from .models import (
     CareTransition, CoordinatorInforming, PlanNotification, ServiceNote, SettingEpisode, TransitionSettings, TransitionStep,
@@ -251,6 +251,7 @@ def case_section_context(case: Case, user) -> dict:
         "stalled_days": stalled_after_days(),
         "now": timezone.now(),
         "stalled_cutoff": timezone.now() - datetime.timedelta(days=stalled_after_days()),
+        "may_write": may_write_case_records(user=user, case=case),
     }
     if case.program == Program.DMC_ODS:
         context.update(

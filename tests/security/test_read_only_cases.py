@@ -86,3 +86,19 @@ def test_joining_the_care_team_lets_the_same_worker_change_the_case(client, case
     response = client.post(reverse("ccs:care_plan_new", args=[case_a.pk]), {"title": "Care plan", "summary": "Wheelchair"})
     assert response.status_code == 302
     assert CarePlan.objects.filter(case=case_a, title="Care plan").exists()
+
+
+def test_the_case_page_offers_a_reader_none_of_the_programs_changes(client, case_a, dmc_case, reader, manager_a):
+    def change_links(user) -> dict[str, bool]:
+        client.force_login(user)
+        ccs = client.get(reverse("case_detail", args=[case_a.pk])).content.decode()
+        dmc = client.get(reverse("case_detail", args=[dmc_case.pk])).content.decode()
+        return {
+            "ccs care plan": reverse("ccs:care_plan_new", args=[case_a.pk]) in ccs,
+            "service referral": reverse("referrals:outbound_new", args=[case_a.pk]) in ccs,
+            "dmc-ods note": reverse("transitions:action", args=["case", dmc_case.pk, "note"]) in dmc,
+            "task": reverse("case_task_add", args=[case_a.pk]) in ccs,
+        }
+
+    assert all(change_links(manager_a).values()), change_links(manager_a)
+    assert not any(change_links(reader).values()), change_links(reader)

@@ -140,6 +140,10 @@ def ccs_referral_intake(*, actor, organization: Organization, source: str, membe
         if member_created:
             member = member_create(**new_member)
         existing = Case.objects.filter(member=member, program=Program.CCS).exclude(status=Case.Status.CLOSED).first()
+        if existing is not None and existing.organization_id != organization.pk:
+            # The referral would join, and its documents be filed in, a case this program may not change.
+            raise RuleViolation(f"This child already has an open CCS case with {existing.organization}; refer them to "
+                                "that program, or ask it to transfer the case.", field="member", rule="ccs.intake_other_program")
         referral = referral_create_inbound(
             member=member, program=Program.CCS, organization=organization, source=source, actor=actor,
             referred_at=referred_at, case=existing, source_organization=source_organization,

@@ -82,7 +82,8 @@ def intake(request):
                 referred_at=f.day_start(d["referred_on"]), urgency=d["urgency"], uploads=d["documents"],
             )
         except RuleViolation as exc:
-            _show_error(form, exc, {"referred_at": "referred_on", "cin": "cin" if form.new_member() else "member_cin"})
+            _show_error(form, exc, {"referred_at": "referred_on", "cin": "cin" if form.new_member() else "member_cin",
+                                    "member": "member_cin"})
         else:
             if result.possible_duplicate:
                 messages.warning(request, _("Possible duplicate: %(note)s The referral was added to the existing case.")

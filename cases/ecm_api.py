@@ -12,7 +12,9 @@ ECM enrollment notifications to the SW and PHN are notices: ``/api/notifications
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
@@ -24,7 +26,7 @@ from carecoord.clocks.models import Deadline
 
 from . import ecm_services
 from .ecm_models import ContinuityOfCareRequest, EcmEnrollment
-from .selectors import case_list_visible_to, require_case_change
+from .selectors import active_coverage, case_list_visible_to, require_case_change
 
 
 def enrollments_visible_to(*, user):
@@ -95,10 +97,14 @@ class EnrollmentViewSet(ScopedReadOnlyViewSet):
 
 
 def _require_plan_or_provider(user, case) -> None:
-    """The plan's decision is recorded by the plan (its liaison sees only its own members) or by the ECM
-    provider it told; not by someone who may only read the case."""
+    """The plan's decision is recorded by the member's plan, through its liaison, or by the ECM provider it
+    told; not by someone who may only read the case (another plan's liaison it was shared with included)."""
     if user.role != User.Role.PLAN_LIAISON:
         require_case_change(user=user, case=case)
+        return
+    coverage = active_coverage(member=case.member)
+    if coverage is None or coverage.plan_id != user.organization_id:
+        raise PermissionDenied(_("Only the member's health plan records its decision."))
 
 
 class EnrollmentDecisionViewSet(viewsets.GenericViewSet):

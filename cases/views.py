@@ -44,7 +44,7 @@ from .forms import (
 from .models import CareTeamMember, Case, Program, Task
 from .sections import case_sections, member_sections
 from .selectors import (
-    active_coverage, case_editable_by, case_get_for_user, case_list_visible_to, caseload_for, require_case_change, document_get_for_user, member_get_for_user,
+    active_coverage, case_get_for_user, case_list_visible_to, caseload_for, may_write_case_records, require_case_change, document_get_for_user, member_get_for_user,
     member_list_visible_to,
 )
 
@@ -369,7 +369,7 @@ def _case_context(request, case: Case, *, active: str = "") -> dict:
         *({"key": s["key"], "title": s["title"]} for s in sections),
     ]
     keys = {t["key"] for t in tabs}
-    can_change = case_editable_by(user=request.user, case=case)
+    can_change = may_write_case_records(user=request.user, case=case)
     return {
         "case": case,
         "member": case.member,

@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from carecoord.accounts.models import User
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
 from carecoord.spreadsheets import csv_writer
 from cases.documents import document_upload
 from cases.forms import add_rule_violation
-from cases.selectors import case_list_visible_to, member_get_for_user
+from cases.selectors import case_editable_by, case_list_visible_to, member_get_for_user, member_records_editable_by
 
 from . import services
 from .forms import ConsentForm, DisclosureListRequestForm, ExpiryEventForm, RevokeForm
@@ -33,16 +32,15 @@ from .selectors import (
     disclosures_for_member,
 )
 
-EDITOR_ROLES = (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT)
-
-
-def may_edit_consents(user) -> bool:
-    """Program staff record and revoke consents; plan liaisons and administrators read only."""
-    return user.is_superuser or getattr(user, "role", None) in EDITOR_ROLES
+def may_edit_consents(user, member) -> bool:
+    """Program staff who may change one of the member's cases record and revoke the member's consents;
+    plan liaisons, administrators and workers a case was only shared with read them."""
+    return member_records_editable_by(user=user, member=member)
 
 
 def _refuse():
-    return HttpResponseForbidden(_("Only program staff can record or change consents."))
+    return HttpResponseForbidden(_("Only the program staff responsible for one of the member's cases can record or "
+                                   "change the member's consents."))
 
 
 def member_consents(request, member_id: int):
@@ -52,7 +50,7 @@ def member_consents(request, member_id: int):
     record_access(request, members=[member], action="view", records=[("consents.consent", c.pk) for c in consents])
     return render(request, "consents/member_consents.html", {
         "member": member, "consents": consents, "summary": summary, "kinds": ConsentKind.choices,
-        "may_edit": may_edit_consents(request.user), "now": timezone.now(),
+        "may_edit": may_edit_consents(request.user, member), "now": timezone.now(),
     })
 
 
@@ -60,9 +58,11 @@ def consent_create(request, member_id: int, kind: str):
     if kind not in ConsentKind.values:
         raise Http404("No such kind of consent")
     member = member_get_for_user(user=request.user, member_id=member_id)
-    if not may_edit_consents(request.user):
+    if not may_edit_consents(request.user, member):
         return _refuse()
-    cases = case_list_visible_to(user=request.user).filter(member=member)
+    # A consent is filed with one of the cases the user may change, not one they may only read.
+    visible = case_list_visible_to(user=request.user).filter(member=member)
+    cases = visible.filter(pk__in=[case.pk for case in visible if case_editable_by(user=request.user, case=case)])
     form = ConsentForm(request.POST or None, request.FILES or None, kind=kind, cases=cases,
                        initial={"effective_on": timezone.localdate(), "obtained_at": timezone.localtime().replace(second=0, microsecond=0),
                                 "case": cases.exclude(status="closed").first()})
@@ -97,14 +97,14 @@ def consent_detail(request, consent_id: int):
                   part2=consent.is_part2)
     return render(request, "consents/consent_detail.html", {
         "consent": consent, "member": consent.member, "revoke_form": RevokeForm(), "event_form": ExpiryEventForm(),
-        "may_edit": may_edit_consents(request.user), "status": consent.status(),
+        "may_edit": may_edit_consents(request.user, consent.member), "status": consent.status(),
         "disclosures": consent.disclosures.select_related("recipient", "disclosed_by")[:50],
     })
 
 
 def consent_revoke(request, consent_id: int):
     consent = consent_get_for_user(user=request.user, consent_id=consent_id)
-    if not may_edit_consents(request.user):
+    if not may_edit_consents(request.user, consent.member):
         return _refuse()
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -123,7 +123,7 @@ def consent_revoke(request, consent_id: int):
 @require_POST
 def consent_expiry_event(request, consent_id: int):
     consent = consent_get_for_user(user=request.user, consent_id=consent_id)
-    if not may_edit_consents(request.user):
+    if not may_edit_consents(request.user, consent.member):
         return _refuse()
     form = ExpiryEventForm(request.POST)
     form.is_valid()
@@ -140,7 +140,7 @@ def member_disclosures(request, member_id: int):
     member = member_get_for_user(user=request.user, member_id=member_id)
     form = DisclosureListRequestForm(request.POST or None)
     if request.method == "POST":
-        if not may_edit_consents(request.user):
+        if not may_edit_consents(request.user, member):
             return _refuse()
         if form.is_valid():
             try:
@@ -155,7 +155,7 @@ def member_disclosures(request, member_id: int):
     disclosures = list(disclosures_for_member(member=member))
     record_access(request, members=[member], action="list", records=[("consents.disclosure", d.pk) for d in disclosures])
     return render(request, "consents/member_disclosures.html", {
-        "member": member, "disclosures": disclosures, "form": form, "may_edit": may_edit_consents(request.user),
+        "member": member, "disclosures": disclosures, "form": form, "may_edit": may_edit_consents(request.user, member),
         "requests": disclosure_list_requests_for_member(member=member),
     })
 
@@ -178,7 +178,7 @@ def disclosure_list_produce(request, request_id: int):
     """Produce the member's list of disclosures as CSV; the first time meets the 30-day clock."""
     list_request = disclosure_list_request_get_for_user(user=request.user, request_id=request_id)
     member = member_get_for_user(user=request.user, member_id=list_request.member_id)
-    if not may_edit_consents(request.user):
+    if not may_edit_consents(request.user, member):
         return _refuse()
     services.disclosure_list_produce(request=list_request, produced_by=request.user)
     return _csv_response(request, member)

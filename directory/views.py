@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
-from cases.selectors import case_get_for_user, member_get_for_user
+from cases.selectors import case_get_for_user, member_get_for_user, require_case_change
 
 from . import selectors, services
 from .forms import ConcurrentReviewForm, ImportForm, MedicalReportForm, SearchForm, UnmetNeedForm
@@ -92,6 +92,7 @@ def utilization(request, member_id: int):
 
 def concurrent_review_add(request, case_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
+    require_case_change(user=request.user, case=case)
     form = ConcurrentReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,6 +107,7 @@ def concurrent_review_add(request, case_id: int):
 
 def medical_report_send(request, case_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
+    require_case_change(user=request.user, case=case)
     form = MedicalReportForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
-from cases.selectors import STAFF_ROLES, case_get_for_user, require_case_change
+from cases.selectors import STAFF_ROLES, case_get_for_user, may_write_case_records, require_case_change
 
 from . import services
 from .forms import OutboundReferralForm, StepForm
@@ -34,10 +34,14 @@ def queue(request):
 
 def detail(request, referral_id: int):
     referral = referral_get_for_user(user=request.user, referral_id=referral_id)
-    may_act = request.user.role in STAFF_ROLES
+    # A referral on a case moves with the case: only program staff who may change the case act on it.
+    may_act = (may_write_case_records(user=request.user, case=referral.case) if referral.case_id
+               else request.user.role in STAFF_ROLES)
     form = StepForm(request.POST or None, referral=referral, may_revoke=_may_revoke(request.user)) if may_act and referral.is_open else None
     if request.method == "POST":
         if form is None:
+            if referral.case_id:
+                require_case_change(user=request.user, case=referral.case)  # refuses with the reason
             raise PermissionDenied
         if form.is_valid():
             d = form.cleaned_data

@@ -28,7 +28,7 @@ from carecoord.api.views import ScopedReadOnlyViewSet, model_label, record_acces
 from . import population_services as svc
 from .population import DataDelivery, PopulationTransition, WelcomeCall
 from .population_selectors import (
-    may_manage, population_transition_get_for_user, population_transitions_visible_to, welcome_call_get_for_user,
+    may_manage, population_transition_get_for_user, population_transitions_visible_to, require_welcome_call_change, welcome_call_get_for_user,
     welcome_calls_visible_to,
 )
 
@@ -204,6 +204,7 @@ class WelcomeCallOutcomeView(APIView):
                               400: OpenApiResponse(description="The input broke a rule (e.g. `wcm.call_questions`).")})
     def post(self, request, call_id: int):
         call = welcome_call_get_for_user(user=request.user, call_id=call_id)
+        require_welcome_call_change(user=request.user, call=call)
         serializer = CallOutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         call = svc.welcome_call_record(call=call, by=request.user, **serializer.validated_data)

@@ -7,11 +7,13 @@ its case is visible to the user.
 """
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from carecoord.accounts.models import User
-from cases.selectors import case_list_visible_to
+from cases.selectors import case_list_visible_to, require_case_change
 
 from .population import (
     BulkJob, ContinuityOfCareAgreement, DataDelivery, FamilyNotice, FaqShare, NoticeWave, PopulationTransition,
@@ -81,6 +83,16 @@ def welcome_call_get_for_user(*, user, call_id) -> WelcomeCall:
                 .get(pk=call_id))
     except (WelcomeCall.DoesNotExist, ValueError, TypeError):
         raise Http404("No such call") from None
+
+
+def require_welcome_call_change(*, user, call: WelcomeCall) -> None:
+    """A welcome call is on its plan's list: the plan's liaison records it, or program staff who may change
+    the child's case; a liaison of another plan or a worker the case was only shared with may not."""
+    if user.role == User.Role.PLAN_LIAISON:
+        if call.plan_id != user.organization_id:
+            raise PermissionDenied(_("Only the plan whose list this welcome call is on records it."))
+        return
+    require_case_change(user=user, case=call.transition_member.case)
 
 
 def follow_up_families(*, user, transition: PopulationTransition) -> QuerySet[FamilyNotice]:

@@ -28,7 +28,7 @@ from . import population_services as svc
 from .population import BulkJob, DataDelivery, FaqShare, NoticeWave, PopulationTransition, ReadinessItem, WelcomeCall
 from .population_selectors import (
     coc_agreements_visible_to, dashboard, follow_up_families, may_create, may_manage, population_transition_get_for_user,
-    population_transitions_visible_to, transition_members_visible_to, welcome_call_get_for_user, welcome_calls_visible_to,
+    population_transitions_visible_to, transition_members_visible_to, require_welcome_call_change, welcome_call_get_for_user, welcome_calls_visible_to,
 )
 
 PAGE_SIZE = 50
@@ -310,6 +310,7 @@ def population_calls(request, transition_id: int):
 @login_required
 def population_call_record(request, call_id: int):
     call = welcome_call_get_for_user(user=request.user, call_id=call_id)
+    require_welcome_call_change(user=request.user, call=call)
     transition = call.transition_member.transition
     form = CallForm(request.POST or None, initial={"outcome": call.outcome if call.outcome != "pending" else "reached"})
     if request.method == "POST" and form.is_valid():

@@ -231,6 +231,8 @@ def transition_detail(request, transition_id: int):
 def transition_packet(request, transition_id: int):
     """Produce and download the referral packet (PDF): refused without a consent covering the recipient."""
     transition = transition_get_for_user(user=request.user, transition_id=transition_id)
+    # Producing the packet is a step of the transition and a disclosure made by the county: a change to the case.
+    require_case_change(user=request.user, case=transition.case)
     try:
         pdf, step = svc.transition_packet_produce(transition=transition, actor=request.user)
     except RuleViolation as err:

@@ -132,7 +132,7 @@ RESOURCES = [
     FhirResource("Patient", _patient, fhir.patient_resource, lambda m: m, "A member of your plan (id = member id)."),
     FhirResource("Coverage", _coverage, fhir.coverage_resource, lambda c: c.member_id,
                  "A Medi-Cal coverage period (id = coverage id from `/api/members/`)."),
-    FhirResource("EpisodeOfCare", _case, _episode, lambda c: c.member, "A case (id = case id)."),
+    FhirResource("EpisodeOfCare", _case_with_sud_check, _episode, lambda c: c.member, "A case (id = case id)."),
     FhirResource("CareTeam", _case_with_sud_check, _care_team, lambda c: c.member,
                  "The current care team of a case (id = case id)."),
     FhirResource("CarePlan", _care_plan, _care_plan_resource, lambda p: p.case.member_id,

@@ -15,5 +15,5 @@ def consent_summary(context, member):
     return {
         "member": member,
         "summary": consent_summary_for(member=member, user=user),
-        "may_edit": bool(user) and may_edit_consents(user),
+        "may_edit": bool(user) and may_edit_consents(user, member),
     }

@@ -29,8 +29,9 @@ def test_dmc_case_details_are_withheld_without_part2_consent(liaison_client, dmc
     # (the level as a JSON string value: a bare 3.5 can occur inside a timestamp)
     assert '"3.5"' not in liaison_client.get(f"/api/cases/{dmc_case.pk}/").content.decode()
     assert not Disclosure.objects.exists()
-    # And its FHIR care team is not shown at all
+    # And neither its FHIR care team nor its episode of care (the SUD program and its care manager) is shown at all
     assert liaison_client.get(f"/api/fhir/CareTeam/{dmc_case.pk}").status_code == 404
+    assert liaison_client.get(f"/api/fhir/EpisodeOfCare/{dmc_case.pk}").status_code == 404
 
 
 def test_dmc_case_details_shown_and_accounted_under_part2_consent(liaison_client, dmc_case, manager_a, plan_x):
@@ -43,6 +44,7 @@ def test_dmc_case_details_shown_and_accounted_under_part2_consent(liaison_client
     disclosure = Disclosure.objects.get()
     assert disclosure.recipient == plan_x and disclosure.categories == ["sud"] and disclosure.channel == "api"
     assert liaison_client.get(f"/api/fhir/CareTeam/{dmc_case.pk}").status_code == 200
+    assert liaison_client.get(f"/api/fhir/EpisodeOfCare/{dmc_case.pk}").status_code == 200
 
 
 def test_part2_consent_for_another_plan_does_not_help(liaison_client, dmc_case, manager_a, plan_y):

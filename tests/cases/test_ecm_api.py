@@ -70,3 +70,20 @@ def test_a_worker_the_case_was_only_shared_with_cannot_record_the_plans_decision
     response = client.post(reverse("api-ecm-enrollment-decision", args=[enrollment.pk]), {"decision": "authorized"},
                            content_type="application/json")
     assert response.status_code == 200
+
+
+def test_another_plans_liaison_the_case_was_shared_with_cannot_record_the_plans_decision(client, ecm_world):
+    from cases.services import case_share
+
+    # Given a presumptive enrollment of a plan X member, and plan Y's liaison who was let read the case
+    enrollment = _presumptively_enrolled(ecm_world)
+    other_plan = LiaisonFactory(organization=ecm_world["plan_y"], username="liaison_y")
+    case_share(case=ecm_world["case"], user=other_plan, reason="Coordination")
+    client.force_login(other_plan)
+    # When plan Y records a denial (which would end ECM), Then it is refused with the reason and nothing changes
+    response = client.post(reverse("api-ecm-enrollment-decision", args=[enrollment.pk]), {"decision": "denied"},
+                           content_type="application/json")
+    assert response.status_code == 403 and "member's health plan" in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.mcp_decision == "pending"
+    assert Deadline.objects.get(rule_code="ecm.presumptive_authorization").status == "open"

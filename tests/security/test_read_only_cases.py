@@ -102,3 +102,156 @@ def test_the_case_page_offers_a_reader_none_of_the_programs_changes(client, case
 
     assert all(change_links(manager_a).values()), change_links(manager_a)
     assert not any(change_links(reader).values()), change_links(reader)
+
+
+# ------------------------------------------------------------------ the member's and the case's other records
+
+
+def test_a_reader_records_no_consent_revokes_none_and_files_no_request_for_the_list(client, case_a, reader, manager_a):
+    from consents.models import Consent, ConsentKind, DisclosureListRequest
+    from tests.consents.factories import make_consent
+    from tests.consents.test_views import part2_post
+    from tests.factories import ProviderFactory
+
+    provider = ProviderFactory(name="New Dawn", type="dmc_ods_provider")
+    consent = make_consent(ConsentKind.HIPAA_AUTHORIZATION, member=case_a.member, recorded_by=manager_a,
+                           recipients=[provider], purposes=["treatment"])
+    member = case_a.member
+    client.force_login(reader)
+    # They may read the member's consents, and are offered no change
+    page = client.get(reverse("consents:member_consents", args=[member.pk]))
+    assert page.status_code == 200
+    assert reverse("consents:consent_create", args=[member.pk, ConsentKind.PART2]) not in page.content.decode()
+    # And each change is refused with the reason
+    attempts = [
+        (reverse("consents:consent_create", args=[member.pk, ConsentKind.PART2]), {**part2_post(provider), "case": case_a.pk}),
+        (reverse("consents:consent_revoke", args=[consent.pk]), {"in_writing": "on", "note": "Family asked"}),
+        (reverse("consents:consent_expiry_event", args=[consent.pk]), {"note": "Ended"}),
+        (reverse("consents:member_disclosures", args=[member.pk]),
+         {"requested_by_name": "Parent", "requested_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}),
+    ]
+    for url, data in attempts:
+        response = client.post(url, data)
+        assert response.status_code == 403 and "member's cases" in response.content.decode(), url
+    consent.refresh_from_db()
+    assert consent.revoked_at is None and consent.status() == "active"
+    assert Consent.objects.filter(member=member).count() == 1 and not DisclosureListRequest.objects.exists()
+    # While the case manager responsible records one
+    client.force_login(manager_a)
+    assert client.get(reverse("consents:consent_create", args=[member.pk, ConsentKind.PART2])).status_code == 200
+
+
+def test_a_reader_moves_no_service_referral_on_the_case(client, case_a, reader, manager_a):
+    from referrals import services as referral_services
+
+    referral = referral_services.referral_create_outbound(case=case_a, service_type="mental_health", actor=manager_a,
+                                                          recipient_contact="Dr. Ortiz", reason="Anxiety")
+    client.force_login(reader)
+    page = client.get(reverse("referrals:detail", args=[referral.pk]))
+    assert page.status_code == 200 and 'name="to_status"' not in page.content.decode()
+    response = client.post(reverse("referrals:detail", args=[referral.pk]), {"to_status": "closed", "outcome": "declined"})
+    assert response.status_code == 403 and READ_ONLY in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status != "closed"
+
+
+def test_neither_a_reader_nor_the_plan_produces_the_county_referral_packet(client, county_a, program_b):
+    from consents.models import Disclosure
+    from tests.factories import LiaisonFactory
+    from tests.transitions.factories import DmcWorld
+    from transitions import services as transitions
+    from transitions.models import TransitionStep
+
+    world = DmcWorld(county=county_a)
+    case = world.member_case(status="open")
+    world.coordinated_consent(case.member)
+    transition = transitions.transition_open(
+        case=case, kind="setting_change", event_at=timezone.now() - datetime.timedelta(hours=3), actor=world.manager,
+        to_setting="outpatient", to_asam_level="1.0", recipient_organization=world.outpatient, reasons="Ready")
+    reader = UserFactory(organization=program_b)
+    case_share(case=case, user=reader, reason="Transfer between counties")
+    for user in (reader, LiaisonFactory(organization=world.plan)):
+        client.force_login(user)
+        assert client.post(reverse("transitions:packet", args=[transition.pk])).status_code == 403, user.role
+    assert not TransitionStep.objects.filter(transition=transition, step="packet_produced").exists()
+    assert not Disclosure.objects.exists()
+    client.force_login(world.manager)
+    response = client.post(reverse("transitions:packet", args=[transition.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_a_reader_or_the_plan_records_no_inpatient_review(client, case_a, reader, liaison_x):
+    from carecoord.accounts.models import Organization
+    from directory.models import ConcurrentReview
+    from tests.factories import OrganizationFactory
+
+    hospital = OrganizationFactory(name="Mercy General", type=Organization.Type.HOSPITAL)
+    for user in (reader, liaison_x):
+        client.force_login(user)
+        for url in (reverse("directory:concurrent_review", args=[case_a.pk]), reverse("directory:medical_report", args=[case_a.pk])):
+            assert client.get(url).status_code == 403, (user.role, url)
+        response = client.post(reverse("directory:concurrent_review", args=[case_a.pk]),
+                               {"facility": hospital.pk, "admitted_on": timezone.localdate().isoformat(), "level_of_care": "Acute"})
+        assert response.status_code == 403
+    assert not ConcurrentReview.objects.exists()
+
+
+def test_intake_does_not_file_a_referral_in_another_programs_open_case(client, case_a, program_b, county_b):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Document
+    from referrals.models import Referral
+
+    # Given a child who moved to county B while county A's CCS case is still open
+    member = case_a.member
+    member.county = county_b
+    member.save()
+    worker = UserFactory(organization=program_b)
+    client.force_login(worker)
+    # When county B's intake takes a referral for the child, with a document
+    response = client.post(reverse("ccs:intake"), {
+        "member_cin": member.cin, "source": "family", "suspected_condition": "Cerebral palsy", "urgency": "routine",
+        "referred_on": timezone.localdate().isoformat(),
+        "documents": SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")})
+    # Then it is refused next to the CIN, naming the program that holds the case, and nothing is written
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "open CCS case with" in " ".join(errors["member_cin"]) and str(case_a.organization) in " ".join(errors["member_cin"])
+    assert not Document.objects.filter(case=case_a).exists() and not Referral.objects.filter(case=case_a).exists()
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_a_welcome_call_is_recorded_by_its_plan_or_the_county_not_by_a_reader(client, county_a, program_a, program_b, plan_x,
+                                                                          plan_y, supervisor_a, liaison_x, via):
+    from tests.factories import CoverageFactory, LiaisonFactory
+    from tests.transitions.factories import transition_date_ahead
+    from transitions import population_services as population
+    from transitions.population import WelcomeCall
+
+    member = MemberFactory(county=county_a)
+    CoverageFactory(member=member, plan=plan_x)
+    case = CaseFactory(member=member, organization=program_a)
+    transition = population.population_transition_confirm(
+        transition=population.population_transition_create(name="WCM", county=county_a, county_program=program_a,
+                                                            plans=[plan_x], transition_date=transition_date_ahead(),
+                                                            created_by=supervisor_a), by=supervisor_a)
+    population.bulk_job_run(population.bulk_job_start(transition=transition, kind="call_list", wave="", by=supervisor_a).pk)
+    call = WelcomeCall.objects.get()
+    reader = UserFactory(organization=program_b)
+    case_share(case=case, user=reader, reason="Transfer between counties")
+    other_plan = LiaisonFactory(organization=plan_y)
+    case_share(case=case, user=other_plan, reason="Coordination")
+
+    def record(user, outcome) -> int:
+        client.force_login(user)
+        if via == "page":
+            return client.post(reverse("transitions:population_call_record", args=[call.pk]), {"outcome": outcome}).status_code
+        return client.post(f"/api/welcome-calls/{call.pk}/outcome/", {"outcome": outcome}, content_type="application/json").status_code
+
+    assert record(reader, "wrong_number") == 403
+    assert record(other_plan, "wrong_number") == 403
+    call.refresh_from_db()
+    assert call.outcome == "pending" and call.called_by is None
+    assert record(liaison_x, "reached") in (200, 302)
+    call.refresh_from_db()
+    assert call.outcome == "reached" and call.called_by == liaison_x

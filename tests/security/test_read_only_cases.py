@@ -180,14 +180,22 @@ def test_neither_a_reader_nor_the_plan_produces_the_county_referral_packet(clien
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
-def test_a_reader_or_the_plan_records_no_inpatient_review(client, case_a, reader, liaison_x):
+def test_a_reader_or_the_plan_records_no_inpatient_review(client, case_a, reader, liaison_x, manager_a):
     from carecoord.accounts.models import Organization
     from directory.models import ConcurrentReview
     from tests.factories import OrganizationFactory
 
     hospital = OrganizationFactory(name="Mercy General", type=Organization.Type.HOSPITAL)
+    review_url = reverse("directory:concurrent_review", args=[case_a.pk])
+    utilization_url = reverse("directory:utilization", args=[case_a.member_id])
+    # The member's utilization picture offers the case manager responsible the review and the report to the PCP
+    client.force_login(manager_a)
+    html = client.get(utilization_url).content.decode()
+    assert review_url in html and reverse("directory:medical_report", args=[case_a.pk]) in html
     for user in (reader, liaison_x):
         client.force_login(user)
+        page = client.get(utilization_url)
+        assert page.status_code == 200 and review_url not in page.content.decode()
         for url in (reverse("directory:concurrent_review", args=[case_a.pk]), reverse("directory:medical_report", args=[case_a.pk])):
             assert client.get(url).status_code == 403, (user.role, url)
         response = client.post(reverse("directory:concurrent_review", args=[case_a.pk]),

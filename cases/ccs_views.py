@@ -21,11 +21,11 @@ from . import care_plans, ccs
 from . import ccs_forms as f
 from .ccs_models import CarePlan, ProblemItem, ServiceAuthorization
 from .ccs_selectors import TRACKING_STATUSES, ccs_tracking_list, tracking_row
-from .selectors import STAFF_ROLES, case_get_for_user, require_case_change
+from .selectors import STAFF_ROLES, case_get_for_user, is_program_staff, require_case_change
 
 
 def _require_staff(user) -> None:
-    if user.role not in STAFF_ROLES and not user.is_superuser:
+    if not is_program_staff(user):
         raise PermissionDenied(_("Only program staff can change CCS records."))
 
 

@@ -124,16 +124,26 @@ def case_editable_by(*, user, case: Case) -> bool:
 STAFF_ROLES = (User.Role.CASE_MANAGER, User.Role.SUPERVISOR, User.Role.MEDICAL_CONSULTANT)
 
 
+def is_program_staff(user) -> bool:
+    return user.is_superuser or user.role in STAFF_ROLES
+
+
 def may_write_case_records(*, user, case: Case) -> bool:
     """Whether a case tab offers ``user`` its write actions: program staff who may change the case."""
-    return (user.is_superuser or user.role in STAFF_ROLES) and case_editable_by(user=user, case=case)
+    return is_program_staff(user) and case_editable_by(user=user, case=case)
+
+
+def member_cases_editable_by(*, user, member) -> QuerySet[Case]:
+    """The member's cases ``user`` may see and change (``may_write_case_records``), oldest first."""
+    visible = case_list_visible_to(user=user).filter(member=member)
+    return visible.filter(pk__in=[case.pk for case in visible if may_write_case_records(user=user, case=case)]).order_by("pk")
 
 
 def member_records_editable_by(*, user, member) -> bool:
     """The member's own records (consents, requests for the accounting of disclosures) are kept by program
     staff who may change one of the member's cases, or, before any case exists, by program staff who may
     see the member. A worker a case was only shared with, a plan liaison or an administrator reads them."""
-    if not (user.is_superuser or user.role in STAFF_ROLES):
+    if not is_program_staff(user):
         return False
     cases = list(Case.objects.filter(member=member).only("pk", "organization_id", "primary_case_manager_id"))
     return not cases or any(case_editable_by(user=user, case=case) for case in cases)
@@ -142,7 +152,7 @@ def member_records_editable_by(*, user, member) -> bool:
 def require_case_change(*, user, case: Case) -> None:
     """Refuse, with the reason, a change to ``case`` by a user who may only read it: one not of the program
     staff, or not of those ``case_editable_by`` names (the same rule as ``may_write_case_records``)."""
-    if not (user.is_superuser or user.role in STAFF_ROLES):
+    if not is_program_staff(user):
         raise PermissionDenied(_("Plan liaisons and administrators read cases; only program staff change them."))
     if not case_editable_by(user=user, case=case):
         raise PermissionDenied(_("Only the organization responsible for the case, its case manager and its care team "

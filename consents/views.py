@@ -18,7 +18,7 @@ from carecoord.errors import RuleViolation
 from carecoord.spreadsheets import csv_writer
 from cases.documents import document_upload
 from cases.forms import add_rule_violation
-from cases.selectors import case_editable_by, case_list_visible_to, member_get_for_user, member_records_editable_by
+from cases.selectors import member_cases_editable_by, member_get_for_user, member_records_editable_by
 
 from . import services
 from .forms import ConsentForm, DisclosureListRequestForm, ExpiryEventForm, RevokeForm
@@ -32,12 +32,6 @@ from .selectors import (
     disclosures_for_member,
 )
 
-def may_edit_consents(user, member) -> bool:
-    """Program staff who may change one of the member's cases record and revoke the member's consents;
-    plan liaisons, administrators and workers a case was only shared with read them."""
-    return member_records_editable_by(user=user, member=member)
-
-
 def _refuse():
     return HttpResponseForbidden(_("Only the program staff responsible for one of the member's cases can record or "
                                    "change the member's consents."))
@@ -50,7 +44,7 @@ def member_consents(request, member_id: int):
     record_access(request, members=[member], action="view", records=[("consents.consent", c.pk) for c in consents])
     return render(request, "consents/member_consents.html", {
         "member": member, "consents": consents, "summary": summary, "kinds": ConsentKind.choices,
-        "may_edit": may_edit_consents(request.user, member), "now": timezone.now(),
+        "may_edit": member_records_editable_by(user=request.user, member=member), "now": timezone.now(),
     })
 
 
@@ -58,11 +52,10 @@ def consent_create(request, member_id: int, kind: str):
     if kind not in ConsentKind.values:
         raise Http404("No such kind of consent")
     member = member_get_for_user(user=request.user, member_id=member_id)
-    if not may_edit_consents(request.user, member):
+    if not member_records_editable_by(user=request.user, member=member):
         return _refuse()
     # A consent is filed with one of the cases the user may change, not one they may only read.
-    visible = case_list_visible_to(user=request.user).filter(member=member)
-    cases = visible.filter(pk__in=[case.pk for case in visible if case_editable_by(user=request.user, case=case)])
+    cases = member_cases_editable_by(user=request.user, member=member)
     form = ConsentForm(request.POST or None, request.FILES or None, kind=kind, cases=cases,
                        initial={"effective_on": timezone.localdate(), "obtained_at": timezone.localtime().replace(second=0, microsecond=0),
                                 "case": cases.exclude(status="closed").first()})
@@ -97,14 +90,14 @@ def consent_detail(request, consent_id: int):
                   part2=consent.is_part2)
     return render(request, "consents/consent_detail.html", {
         "consent": consent, "member": consent.member, "revoke_form": RevokeForm(), "event_form": ExpiryEventForm(),
-        "may_edit": may_edit_consents(request.user, consent.member), "status": consent.status(),
+        "may_edit": member_records_editable_by(user=request.user, member=consent.member), "status": consent.status(),
         "disclosures": consent.disclosures.select_related("recipient", "disclosed_by")[:50],
     })
 
 
 def consent_revoke(request, consent_id: int):
     consent = consent_get_for_user(user=request.user, consent_id=consent_id)
-    if not may_edit_consents(request.user, consent.member):
+    if not member_records_editable_by(user=request.user, member=consent.member):
         return _refuse()
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -123,7 +116,7 @@ def consent_revoke(request, consent_id: int):
 @require_POST
 def consent_expiry_event(request, consent_id: int):
     consent = consent_get_for_user(user=request.user, consent_id=consent_id)
-    if not may_edit_consents(request.user, consent.member):
+    if not member_records_editable_by(user=request.user, member=consent.member):
         return _refuse()
     form = ExpiryEventForm(request.POST)
     form.is_valid()
@@ -140,7 +133,7 @@ def member_disclosures(request, member_id: int):
     member = member_get_for_user(user=request.user, member_id=member_id)
     form = DisclosureListRequestForm(request.POST or None)
     if request.method == "POST":
-        if not may_edit_consents(request.user, member):
+        if not member_records_editable_by(user=request.user, member=member):
             return _refuse()
         if form.is_valid():
             try:
@@ -155,7 +148,7 @@ def member_disclosures(request, member_id: int):
     disclosures = list(disclosures_for_member(member=member))
     record_access(request, members=[member], action="list", records=[("consents.disclosure", d.pk) for d in disclosures])
     return render(request, "consents/member_disclosures.html", {
-        "member": member, "disclosures": disclosures, "form": form, "may_edit": may_edit_consents(request.user, member),
+        "member": member, "disclosures": disclosures, "form": form, "may_edit": member_records_editable_by(user=request.user, member=member),
         "requests": disclosure_list_requests_for_member(member=member),
     })
 
@@ -178,7 +171,7 @@ def disclosure_list_produce(request, request_id: int):
     """Produce the member's list of disclosures as CSV; the first time meets the 30-day clock."""
     list_request = disclosure_list_request_get_for_user(user=request.user, request_id=request_id)
     member = member_get_for_user(user=request.user, member_id=list_request.member_id)
-    if not may_edit_consents(request.user, member):
+    if not member_records_editable_by(user=request.user, member=member):
         return _refuse()
     services.disclosure_list_produce(request=list_request, produced_by=request.user)
     return _csv_response(request, member)

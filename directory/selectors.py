@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoord.accounts.models import Organization
-from cases.selectors import case_list_visible_to, may_write_case_records
+from cases.selectors import member_cases_editable_by
 
 from .geo import haversine_miles, zip_point
 from .models import ConcurrentReview, ProviderProfile, UnmetNeed
@@ -189,9 +189,8 @@ def utilization_for(*, member, user) -> list[UtilizationItem]:
 def utilization_section_context(member, user) -> dict:
     items = utilization_for(member=member, user=user)
     # The member's open cases whose inpatient stays and reports to the PCP this user may record.
-    open_cases = case_list_visible_to(user=user).filter(member=member).exclude(status="closed").order_by("pk")
     return {"utilization": items, "duplicate_count": sum(1 for item in items if item.duplicate_reasons),
-            "cases_to_record": [case for case in open_cases if may_write_case_records(user=user, case=case)]}
+            "cases_to_record": member_cases_editable_by(user=user, member=member).exclude(status="closed")}
 
 
 # --- Gaps in services ----------------------------------------------------------------------

@@ -10,10 +10,10 @@ register = template.Library()
 def consent_summary(context, member):
     request = context.get("request")
     user = context.get("user") or getattr(request, "user", None)
-    from consents.views import may_edit_consents
+    from cases.selectors import member_records_editable_by
 
     return {
         "member": member,
         "summary": consent_summary_for(member=member, user=user),
-        "may_edit": bool(user) and may_edit_consents(user, member),
+        "may_edit": bool(user) and member_records_editable_by(user=user, member=member),
     }

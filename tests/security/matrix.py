@@ -102,7 +102,7 @@ ROUTES: dict[str, R] = {
     "fhir_careteam": R(kwargs={"id": "case"}),
     "fhir_careplan": R(kwargs={"id": "model:cases.CarePlan"}),
     "fhir_servicerequest": R(kwargs={"id": "model:referrals.Referral"}),
-    "fhir_task": R(kwargs={"id": "task"}),
+    "fhir_task": R(kwargs={"id": "model:referrals.Referral"}),  # a FHIR Task is a referral's closed loop
     "fhir_consent": R(kwargs={"id": "model:consents.Consent"}),
     "fhir_communication": R(kwargs={"id": "model:notices.Notice"}),
     "api-work-queue": R(),

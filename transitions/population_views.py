@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from carecoord.accounts.models import County, Organization, User
 from carecoord.errors import RuleViolation
+from cases.selectors import may_write_case_records, require_case_change
 
 from . import population_services as svc
 from .population import BulkJob, DataDelivery, FaqShare, NoticeWave, PopulationTransition, ReadinessItem, WelcomeCall
@@ -273,10 +274,14 @@ def population_follow_up(request, transition_id: int):
     transition = population_transition_get_for_user(user=request.user, transition_id=transition_id)
     if request.method == "POST":
         family_notice = get_object_or_404(follow_up_families(user=request.user, transition=transition), pk=request.POST.get("family_notice"))
+        # Reaching the family is the child's case work: a plan liaison or a worker the case was shared with reads the list.
+        require_case_change(user=request.user, case=family_notice.transition_member.case)
         svc.family_follow_up_done(family_notice=family_notice, by=request.user)
         messages.success(request, _t("Recorded."))
         return redirect("transitions:population_follow_up", transition.pk)
     page = Paginator(follow_up_families(user=request.user, transition=transition), PAGE_SIZE).get_page(request.GET.get("page"))
+    for family_notice in page:
+        family_notice.may_record = may_write_case_records(user=request.user, case=family_notice.transition_member.case)
     _record(request, members=[fn.transition_member.member_id for fn in page],
             records=[("transitions.familynotice", fn.pk) for fn in page])
     return render(request, "transitions/population/follow_up.html", {"transition": transition, "page": page})

@@ -228,22 +228,32 @@ def test_intake_does_not_file_a_referral_in_another_programs_open_case(client, c
     assert not Document.objects.filter(case=case_a).exists() and not Referral.objects.filter(case=case_a).exists()
 
 
+def _child_in_a_running_transition(county, program, plan, supervisor, *, job: str, member):
+    """A child of ``plan`` with a CCS case of ``program`` in a confirmed Whole Child Model transition, after one
+    bulk job (``call_list``, or ``notices`` for the 90-day wave)."""
+    from tests.factories import CoverageFactory
+    from tests.transitions.factories import transition_date_ahead
+    from transitions import population_services as population
+
+    CoverageFactory(member=member, plan=plan)
+    case = CaseFactory(member=member, organization=program)
+    transition = population.population_transition_confirm(
+        transition=population.population_transition_create(name="WCM", county=county, county_program=program, plans=[plan],
+                                                            transition_date=transition_date_ahead(), created_by=supervisor),
+        by=supervisor)
+    population.bulk_job_run(population.bulk_job_start(transition=transition, kind=job, wave="90" if job == "notices" else "",
+                                                      by=supervisor).pk)
+    return case, transition
+
+
 @pytest.mark.parametrize("via", ["page", "api"])
 def test_a_welcome_call_is_recorded_by_its_plan_or_the_county_not_by_a_reader(client, county_a, program_a, program_b, plan_x,
                                                                           plan_y, supervisor_a, liaison_x, via):
-    from tests.factories import CoverageFactory, LiaisonFactory
-    from tests.transitions.factories import transition_date_ahead
-    from transitions import population_services as population
+    from tests.factories import LiaisonFactory
     from transitions.population import WelcomeCall
 
-    member = MemberFactory(county=county_a)
-    CoverageFactory(member=member, plan=plan_x)
-    case = CaseFactory(member=member, organization=program_a)
-    transition = population.population_transition_confirm(
-        transition=population.population_transition_create(name="WCM", county=county_a, county_program=program_a,
-                                                            plans=[plan_x], transition_date=transition_date_ahead(),
-                                                            created_by=supervisor_a), by=supervisor_a)
-    population.bulk_job_run(population.bulk_job_start(transition=transition, kind="call_list", wave="", by=supervisor_a).pk)
+    case, _transition = _child_in_a_running_transition(county_a, program_a, plan_x, supervisor_a, job="call_list",
+                                                       member=MemberFactory(county=county_a))
     call = WelcomeCall.objects.get()
     reader = UserFactory(organization=program_b)
     case_share(case=case, user=reader, reason="Transfer between counties")
@@ -263,3 +273,32 @@ def test_a_welcome_call_is_recorded_by_its_plan_or_the_county_not_by_a_reader(cl
     assert record(liaison_x, "reached") in (200, 302)
     call.refresh_from_db()
     assert call.outcome == "reached" and call.called_by == liaison_x
+
+
+def test_a_family_without_an_address_is_marked_reached_by_the_county_not_by_the_plan(client, county_a, program_a, program_b,
+                                                                                   plan_x, supervisor_a, liaison_x):
+    from transitions.population import FamilyNotice
+
+    member = MemberFactory(county=county_a, address_line1="")
+    case, transition = _child_in_a_running_transition(county_a, program_a, plan_x, supervisor_a, job="notices", member=member)
+    family = FamilyNotice.objects.get(transition_member__case=case, notice__isnull=True)
+    reader = UserFactory(organization=program_b)
+    case_share(case=case, user=reader, reason="Transfer between counties")
+    url = reverse("transitions:population_follow_up", args=[transition.pk])
+
+    # The receiving plan's liaison sees the family on the list, without the action, and cannot record it.
+    client.force_login(liaison_x)
+    page = client.get(url).content.decode()
+    assert member.full_name in page and "Family reached" not in page
+    assert client.post(url, {"family_notice": family.pk}).status_code == 403
+    # A worker of another county the case was shared with does not see the county's transition at all.
+    client.force_login(reader)
+    assert client.post(url, {"family_notice": family.pk}).status_code == 404
+    family.refresh_from_db()
+    assert family.follow_up_done_at is None
+
+    client.force_login(supervisor_a)
+    assert "Family reached" in client.get(url).content.decode()
+    assert client.post(url, {"family_notice": family.pk}).status_code == 302
+    family.refresh_from_db()
+    assert family.follow_up_done_at is not None

@@ -67,8 +67,8 @@ class CaseListForm(forms.Form):
                 role__in=[User.Role.PLAN_LIAISON, User.Role.ADMINISTRATOR])
             self.fields["manager"].choices = [
                 ("", _("Anyone")), (self.NOBODY, _("Nobody assigned")),
-                *((str(colleague.pk), colleague.get_full_name() or colleague.username)
-                  for colleague in colleagues.order_by("last_name", "first_name", "username")),
+                *((str(colleague.pk), str(colleague)) for colleague in
+                  colleagues.only("first_name", "last_name", "username").order_by("last_name", "first_name", "username")),
             ] if user.organization_id else [("", _("Anyone"))]
         else:
             del self.fields["scope"], self.fields["manager"]

@@ -97,3 +97,26 @@ def status_badge(status, label=None):
     shows one on hundreds of rows."""
     modifier, text = _STATUS_BADGES.get(status, ("neutral", None))
     return _badge(modifier, label or text or status)
+
+
+@register.simple_tag
+def queue_rows(deadlines, show_owner: bool = False):
+    """The rows of a work queue bucket, from what ``cases.views._deadline_rows`` worked out for each
+    deadline. Built here, not in a template, as ``figure_rows`` is: a case manager's queue shows up to
+    200 rows, and the template language's dozen lookups and escapes a row were half the page's time."""
+    nobody = format_html('<span class="muted">{}</span>', _("Nobody"))
+    missed = status_badge("missed")
+
+    def row(d) -> str:
+        member = format_html('<a href="{}">{}</a>', d.link, d.member) if d.link else "—"
+        program = format_html('<span class="badge badge--program">{}</span>', d.program_label) if d.case_id else "—"
+        owner = ""
+        if show_owner:
+            owner = format_html("<td>{}</td>", (d.owner.get_full_name() or d.owner.username) if d.owner else nobody)
+        return format_html(
+            '<tr id="deadline-{}"><th scope="row">{}</th><td>{}</td><td>{}{}</td><td class="nowrap{}">{}</td>'
+            '<td class="nowrap"><time datetime="{}">{}</time></td>{}</tr>',
+            d.pk, member, program, d.plain, format_html(" {}", missed) if d.status == "missed" else "",
+            " text-danger" if d.bucket == "overdue" else "", d.time_left, d.due_iso, d.due_display, owner)
+
+    return format_html_join("\n", "{}", ((row(d),) for d in deadlines))

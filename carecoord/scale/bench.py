@@ -176,6 +176,38 @@ def time_sql(sql: str, runs: int) -> tuple[float, int]:
     return statistics.median(times), rows
 
 
+@dataclass
+class MachineSpeed:
+    """What this machine does per unit of work, so runs on different machines (or on one machine under a
+    neighbour's load) can be read together: shared virtual machines of the same kind have differed 2× in
+    every figure."""
+    python_ms: float  # a fixed pure-Python workload (10 million additions), median of 5
+    round_trip_ms: float  # ``SELECT 1`` to the database, median of 200
+
+    def describe(self) -> str:
+        return (f"Machine: {self.python_ms:.0f} ms for 10 million Python additions, "
+                f"{self.round_trip_ms:.2f} ms a database round trip")
+
+
+def machine_speed() -> MachineSpeed:
+    def python_workload() -> float:
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        return (time.perf_counter() - started) * 1000
+
+    python_ms = statistics.median(python_workload() for _ in range(5))
+    round_trips = []
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            started = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            round_trips.append((time.perf_counter() - started) * 1000)
+    return MachineSpeed(python_ms=python_ms, round_trip_ms=statistics.median(round_trips))
+
+
 class Benchmark:
     def __init__(self, *, runs: int = 20, deep_pages: int = 10, log: Callable[[str], None] = print):
         self.runs = max(runs, 1)
@@ -469,10 +501,11 @@ def format_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def save(results: list[Result], *, members: int, directory: Path) -> Path:
+def save(results: list[Result], *, members: int, directory: Path, machine: MachineSpeed | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{members}.json"
-    payload = {"members": members, "at": timezone.now().isoformat(), "results": [asdict(r) for r in results]}
+    payload = {"members": members, "at": timezone.now().isoformat(), "results": [asdict(r) for r in results],
+               "machine": asdict(machine) if machine else None}
     path.write_text(json.dumps(payload, indent=1, default=str))
     return path
 
@@ -510,6 +543,12 @@ def compare(directory: Path) -> str:
             last = value
         growth = f"{last / first:.1f}x" if first and last else "—"
         lines.append(f"{labels[key]:<52}{cells}  {growth:>8}")
+    machines = [MachineSpeed(**data["machine"]) if data.get("machine") else None for data in runs]
+    if any(machines):
+        lines.append(f"{'Machine: 10M Python additions, ms':<52}"
+                     + "".join(f"{f'{m.python_ms:.0f}' if m else '—':>22}" for m in machines))
+        lines.append(f"{'Machine: database round trip, ms':<52}"
+                     + "".join(f"{f'{m.round_trip_ms:.2f}' if m else '—':>22}" for m in machines))
     lines.append("")
     lines.append(f"Total data grows {data_growth:,.0f}x from {sizes[0]:,} to {sizes[-1]:,} members; growth is the median's "
                  "(per row for the export). Linear growth would show as ~the same factor.")

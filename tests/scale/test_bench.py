@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from carecoord.scale.bench import Benchmark, Result, compare, format_table, main_query, percentile, save
+from carecoord.scale.bench import (
+    Benchmark, MachineSpeed, Result, compare, format_table, machine_speed, main_query, percentile, save,
+)
 from carecoord.scale.dataset import DatasetGenerator
 from tests.conftest import requires_postgres
 from tests.factories import UserFactory
@@ -87,6 +89,24 @@ def test_compare_prints_growth_across_saved_sizes(tmp_path):
     out = compare(tmp_path)
     # Then the figure at each size and its growth are shown against the data's growth
     assert "1,000,000" in out and "Work queue API" in out and "1.2x" in out and "100x" in out
+
+
+def test_the_machines_speed_is_saved_with_a_run_and_compared(tmp_path):
+    # Given two runs, the second on a machine twice as slow
+    for members, python_ms in ((10_000, 700.0), (100_000, 1400.0)):
+        save([Result(key="queue_api", label="Work queue API", runs=20, median_ms=10.0, p95_ms=15.0, status=200)],
+             members=members, directory=tmp_path, machine=MachineSpeed(python_ms=python_ms, round_trip_ms=0.25))
+    assert json.loads((tmp_path / "100000.json").read_text())["machine"] == {"python_ms": 1400.0, "round_trip_ms": 0.25}
+    # Then the comparison shows each run's machine beside its figures
+    line = next(line for line in compare(tmp_path).splitlines() if line.startswith("Machine: 10M Python additions"))
+    assert line.split()[-2:] == ["700", "1400"]
+
+
+@pytest.mark.django_db
+def test_the_machines_speed_is_measured_here():
+    machine = machine_speed()
+    assert machine.python_ms > 0 and machine.round_trip_ms > 0
+    assert "database round trip" in machine.describe()
 
 
 @pytest.mark.django_db(transaction=False)

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from carecoord.process import freeze_startup_objects
-from carecoord.scale.bench import Benchmark, compare, format_table, save
+from carecoord.scale.bench import Benchmark, compare, format_table, machine_speed, save
 from cases.models import Member
 
 
@@ -37,10 +37,13 @@ class Command(BaseCommand):
             raise CommandError("No data set: run generate_dataset first.")
         freeze_startup_objects()  # as the WSGI entry point does in every server process
         self.stdout.write(f"Benchmark on {members:,} members, {runs} runs per scenario")
+        machine = machine_speed()
+        self.stdout.write(machine.describe())
         results = Benchmark(runs=runs, deep_pages=deep_pages, log=self.stdout.write).run()
         self.stdout.write("")
+        self.stdout.write(machine.describe())
         self.stdout.write(format_table(results))
         if not no_save:
-            path = save(results, members=members, directory=directory)
+            path = save(results, members=members, directory=directory, machine=machine)
             self.stdout.write(f"\nSaved {path}")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats
 from django.utils.dateformat import format as date_format
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carecoord.clocks.selectors import time_left as clock_time_left
+from cases.models import Case, Program
 
 register = template.Library()
 
@@ -120,3 +123,36 @@ def queue_rows(deadlines, show_owner: bool = False):
             " text-danger" if d.bucket == "overdue" else "", d.time_left, d.due_iso, d.due_display, owner)
 
     return format_html_join("\n", "{}", ((row(d),) for d in deadlines))
+
+
+@register.simple_tag
+def case_rows(cases, show_deadlines: bool = False):
+    """The rows of the Cases page: member, date of birth, program, status, case number, case manager and,
+    for staff, the next deadline (``case.next_deadline`` as the view set it). Built here, as
+    ``queue_rows`` is: the template language's lookups and a ``get_FOO_display`` per row (which
+    rebuilds its choices at every call) were two thirds of the page at 1M members."""
+    programs, statuses = dict(Program.choices), dict(Case.Status.choices)
+    nobody = format_html('<span class="muted">{}</span>', _("Nobody"))
+    none_open = format_html('<span class="muted">{}</span>', _("None open"))
+
+    def next_deadline(case) -> str:
+        d = case.next_deadline
+        if not d:
+            return format_html("<td>{}</td>", none_open)
+        return format_html('<td>{} · <span class="nowrap{}">{}</span></td>', d.plain, " text-danger" if d.overdue else "",
+                           d.time_left)
+
+    def row(case) -> str:
+        member, manager = case.member, case.primary_case_manager
+        birth = member.date_of_birth
+        return format_html(
+            '<tr id="case-{}"><th scope="row"><a href="{}">{}, {}</a></th>'
+            '<td class="nowrap"><time datetime="{}">{}</time></td>'
+            '<td><span class="badge badge--program">{}</span></td><td>{}</td><td class="nowrap">{}</td><td>{}</td>{}</tr>',
+            case.pk, reverse("case_detail", args=[case.pk]), member.last_name, member.first_name,
+            birth.isoformat() if birth else "", formats.date_format(birth, "SHORT_DATE_FORMAT") if birth else "",
+            programs.get(case.program, case.program), statuses.get(case.status, case.status), case.case_number or "—",
+            (manager.get_full_name() or manager.username) if manager else nobody,
+            next_deadline(case) if show_deadlines else "")
+
+    return format_html_join("\n", "{}", ((row(case),) for case in cases))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from carecoord.accounts.models import Team, User
 from carecoord.clocks.selectors import case_clocks_to_pause, case_clocks_to_resume
 from carecoord.errors import RuleViolation
+from carecoord.widgets import LongSelect
 
 from .models import CareTeamMember, Case, Document, Program
 from .services import CASE_STATUS_MOVES
@@ -28,7 +29,7 @@ class QueueFilterForm(forms.Form):
     program = forms.ChoiceField(label=_("Program"), required=False,
                                 choices=[("", _("All programs")), *Program.choices])
     team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none(),
-                                  empty_label=_("All teams"))
+                                  empty_label=_("All teams"), widget=LongSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +51,7 @@ class CaseListForm(forms.Form):
                               choices=[(MINE, _("Cases I carry")), (ALL, _("All cases I can see"))])
     program = forms.ChoiceField(label=_("Program"), required=False, choices=[("", _("All programs")), *Program.choices])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
-    manager = forms.ChoiceField(label=_("Case manager"), required=False)
+    manager = forms.ChoiceField(label=_("Case manager"), required=False, widget=LongSelect)
     # Where a page starts: the cases older than ``before``, or newer than ``after`` (the page links set them).
     before = forms.IntegerField(label=_("Cases older than"), required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(label=_("Cases newer than"), required=False, min_value=1, widget=forms.HiddenInput)

@@ -199,7 +199,7 @@ def queue_row(deadline: Deadline, *, now: datetime.datetime | None = None) -> di
         "member_id": deadline.member_id,
         "member_name": f"{member.first_name} {member.last_name}" if member else "",
         "owner_id": deadline.owner_id,
-        "owner_name": (deadline.owner.get_full_name() or deadline.owner.username) if deadline.owner_id else "",
+        "owner_name": str(deadline.owner) if deadline.owner_id else "",
     }
 
 

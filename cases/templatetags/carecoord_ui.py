@@ -102,12 +102,16 @@ def status_badge(status, label=None):
     return _badge(modifier, label or text or status)
 
 
+def _muted(text) -> str:
+    return format_html('<span class="muted">{}</span>', text)
+
+
 @register.simple_tag
 def queue_rows(deadlines, show_owner: bool = False):
     """The rows of a work queue bucket, from what ``cases.views._deadline_rows`` worked out for each
     deadline. Built here, not in a template, as ``figure_rows`` is: a case manager's queue shows up to
     200 rows, and the template language's dozen lookups and escapes a row were half the page's time."""
-    nobody = format_html('<span class="muted">{}</span>', _("Nobody"))
+    nobody = _muted(_("Nobody"))
     missed = status_badge("missed")
 
     def row(d) -> str:
@@ -115,7 +119,7 @@ def queue_rows(deadlines, show_owner: bool = False):
         program = format_html('<span class="badge badge--program">{}</span>', d.program_label) if d.case_id else "—"
         owner = ""
         if show_owner:
-            owner = format_html("<td>{}</td>", (d.owner.get_full_name() or d.owner.username) if d.owner else nobody)
+            owner = format_html("<td>{}</td>", str(d.owner) if d.owner else nobody)
         return format_html(
             '<tr id="deadline-{}"><th scope="row">{}</th><td>{}</td><td>{}{}</td><td class="nowrap{}">{}</td>'
             '<td class="nowrap"><time datetime="{}">{}</time></td>{}</tr>',
@@ -132,8 +136,7 @@ def case_rows(cases, show_deadlines: bool = False):
     ``queue_rows`` is: the template language's lookups and a ``get_FOO_display`` per row (which
     rebuilds its choices at every call) were two thirds of the page at 1M members."""
     programs, statuses = dict(Program.choices), dict(Case.Status.choices)
-    nobody = format_html('<span class="muted">{}</span>', _("Nobody"))
-    none_open = format_html('<span class="muted">{}</span>', _("None open"))
+    nobody, none_open = _muted(_("Nobody")), _muted(_("None open"))
 
     def next_deadline(case) -> str:
         d = case.next_deadline
@@ -152,7 +155,7 @@ def case_rows(cases, show_deadlines: bool = False):
             case.pk, reverse("case_detail", args=[case.pk]), member.last_name, member.first_name,
             birth.isoformat() if birth else "", formats.date_format(birth, "SHORT_DATE_FORMAT") if birth else "",
             programs.get(case.program, case.program), statuses.get(case.status, case.status), case.case_number or "—",
-            (manager.get_full_name() or manager.username) if manager else nobody,
+            str(manager) if manager else nobody,
             next_deadline(case) if show_deadlines else "")
 
     return format_html_join("\n", "{}", ((row(case),) for case in cases))

@@ -4,12 +4,13 @@ from types import SimpleNamespace
 
 from django.utils import translation
 
+from carecoord.accounts.models import User
 from cases.templatetags.carecoord_ui import case_rows
 
 
 def _case(**changes):
     member = SimpleNamespace(first_name="Ana", last_name="Reyes <i>", date_of_birth=datetime.date(2014, 3, 9))
-    manager = SimpleNamespace(get_full_name=lambda: "", username="nnurse")
+    manager = User(username="nnurse")
     deadline = SimpleNamespace(plain="Decide medical eligibility", overdue=True, time_left="overdue by 2 days")
     return SimpleNamespace(**{"pk": 7, "member": member, "program": "ccs", "status": "open", "case_number": "",
                               "primary_case_manager": manager, "next_deadline": deadline, **changes})

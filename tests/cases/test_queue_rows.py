@@ -1,11 +1,12 @@
 """The work queue's rows (``queue_rows``): built from what ``_deadline_rows`` worked out, every value escaped."""
 from types import SimpleNamespace
 
+from carecoord.accounts.models import User
 from cases.templatetags.carecoord_ui import queue_rows
 
 
 def _deadline(**changes):
-    owner = SimpleNamespace(get_full_name=lambda: "Nora <b>Nurse</b>", username="nnurse")
+    owner = User(first_name="Nora", last_name="<b>Nurse</b>", username="nnurse")
     return SimpleNamespace(**{
         "pk": 17, "member": "Ana <script>Reyes</script>", "link": "/cases/4/?tab=ccs&section=x", "case_id": 4,
         "program_label": "CCS", "plain": "Decide medical eligibility", "status": "open", "bucket": "week",

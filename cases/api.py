@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from carecoord.accounts.models import Organization, User
 from carecoord.api.schema import error_response
+from carecoord.api.serializers import Serializer
 from carecoord.audit.access import record_access
 from carecoord.db_routers import reports_db_alias
 from carecoord.spreadsheets import formula_safe
@@ -31,7 +32,7 @@ from consents.services import disclose_bulk
 from .ccs_selectors import TRACKING_FIELDS, TRACKING_STATUSES, _referral_source_labels, ccs_tracking_list, tracking_row
 
 
-class TrackingRowSerializer(serializers.Serializer):
+class TrackingRowSerializer(Serializer):
     """One member on the tracking list: exactly the fields of the CCS/plan memorandum."""
 
     name = serializers.CharField(help_text="Member's full name.")
@@ -58,7 +59,7 @@ class TrackingCursorPagination(CursorPagination):
     max_page_size = 500
 
 
-class TrackingFilterSerializer(serializers.Serializer):
+class TrackingFilterSerializer(Serializer):
     status = serializers.ChoiceField(choices=TRACKING_STATUSES, required=False)
     eligible_from = serializers.DateField(required=False)
     eligible_to = serializers.DateField(required=False)

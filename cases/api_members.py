@@ -16,6 +16,7 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from carecoord.api.disclosure import account_sud_disclosures, is_plan_caller, sud_allowed_members
 from carecoord.api.filters import UtcIsoDateTimeFilter
 from carecoord.api.schema import IF_MATCH, LIST_ERRORS, PRECONDITION, READ_ERRORS, WRITE_ERRORS
+from carecoord.api.serializers import ModelSerializer, Serializer
 from carecoord.api.views import ScopedReadOnlyViewSet, ScopedViewSetMixin, VersionedUpdateMixin
 from carecoord.audit.access import shows_part2
 
@@ -28,12 +29,12 @@ from .validators import validate_icd10_list
 SUD_CASE_FIELDS = ("diagnoses", "asam_level")
 
 
-class RefSerializer(serializers.Serializer):
+class RefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class CoverageSerializer(serializers.ModelSerializer):
+class CoverageSerializer(ModelSerializer):
     plan = RefSerializer(allow_null=True)
     active = serializers.SerializerMethodField(help_text="Whether the coverage is in force today.")
 
@@ -45,7 +46,7 @@ class CoverageSerializer(serializers.ModelSerializer):
         return coverage.is_active_on(self.context["today"])
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressSerializer(Serializer):
     line1 = serializers.CharField(source="address_line1")
     line2 = serializers.CharField(source="address_line2")
     city = serializers.CharField()
@@ -54,13 +55,13 @@ class AddressSerializer(serializers.Serializer):
     valid = serializers.BooleanField(source="address_valid", help_text="False when mail came back undeliverable.")
 
 
-class CaseRefSerializer(serializers.ModelSerializer):
+class CaseRefSerializer(ModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "program", "status", "case_number"]
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     ssn = serializers.SerializerMethodField(help_text="Masked (last four digits) unless your role may see full identifiers; empty if unknown.")
     address = AddressSerializer(source="*")
     county = RefSerializer()
@@ -139,18 +140,18 @@ class MemberViewSet(ScopedReadOnlyViewSet):
         return objects
 
 
-class PersonSerializer(serializers.Serializer):
+class PersonSerializer(Serializer):
     name = serializers.CharField()
     email = serializers.EmailField(allow_blank=True)
 
 
-class CaseMemberSerializer(serializers.ModelSerializer):
+class CaseMemberSerializer(ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "cin", "first_name", "last_name", "date_of_birth"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     member = CaseMemberSerializer()
     organization = RefSerializer(help_text="The program or provider responsible for the case.")
     primary_case_manager = serializers.SerializerMethodField()
@@ -210,7 +211,7 @@ CASE_RESPONSE_COLUMNS = (
 )
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(Serializer):
     """The case details a responsible organization may change (status moves are separate)."""
 
     case_number = serializers.CharField(max_length=32, allow_blank=True, required=False)

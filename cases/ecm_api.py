@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from carecoord.accounts.models import User
 from carecoord.api.schema import READ_ERRORS, WRITE_ERRORS
+from carecoord.api.serializers import ModelSerializer, Serializer
 from carecoord.api.views import ScopedReadOnlyViewSet, model_label, record_access
 from carecoord.clocks.models import Deadline
 
@@ -34,7 +35,7 @@ def enrollments_visible_to(*, user):
             .select_related("case", "recipient", "ecm_provider").order_by("-referred_at", "-pk"))
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(ModelSerializer):
     member = serializers.IntegerField(source="case.member_id")
     recipient = serializers.StringRelatedField(help_text="The MCP CWS liaison's plan or the ECM provider referred to.")
     ecm_provider = serializers.StringRelatedField()
@@ -54,16 +55,16 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         return deadline.due_at.isoformat() if deadline else None
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Serializer):
     decision = serializers.ChoiceField(choices=["authorized", "denied"])
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class CocDecisionSerializer(serializers.Serializer):
+class CocDecisionSerializer(Serializer):
     decision = serializers.ChoiceField(choices=["approved", "denied"])
 
 
-class CocRequestSerializer(serializers.ModelSerializer):
+class CocRequestSerializer(ModelSerializer):
     class Meta:
         model = ContinuityOfCareRequest
         fields = ["id", "provider_name", "urgency", "received_at", "decision", "decided_at"]

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import serializers
 
 from carecoord.api.schema import READ_ERRORS
+from carecoord.api.serializers import ModelSerializer, Serializer
 from carecoord.api.views import ScopedReadOnlyViewSet
 from cases.selectors import member_get_for_user
 
@@ -17,12 +18,12 @@ from .models import Consent
 from .selectors import consents_for_member
 
 
-class OrganizationRefSerializer(serializers.Serializer):
+class OrganizationRefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(ModelSerializer):
     status = serializers.SerializerMethodField(help_text="active, pending (not yet effective), revoked or expired — now.")
     recipients = OrganizationRefSerializer(many=True, help_text="Organizations named as recipients.")
     recipient_persons = serializers.ListField(child=serializers.CharField(), help_text="People named as recipients.")

@@ -5,13 +5,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoord.accounts.models import County, Organization
+from carecoord.api.serializers import ModelSerializer, Serializer
 from cases.models import Language
 
 from .models import ProviderProfile, Service
 from .selectors import provider_search
 
 
-class ProviderSearchQuerySerializer(serializers.Serializer):
+class ProviderSearchQuerySerializer(Serializer):
     service = serializers.SlugRelatedField(slug_field="code", queryset=Service.objects.all(), required=False,
                                            help_text="Service or specialty code, e.g. pulmonology.")
     county = serializers.PrimaryKeyRelatedField(queryset=County.objects.all(), required=False)
@@ -21,7 +22,7 @@ class ProviderSearchQuerySerializer(serializers.Serializer):
     ccs_paneled_only = serializers.BooleanField(required=False, default=False, help_text="Only providers CCS-paneled today.")
 
 
-class ProviderSerializer(serializers.ModelSerializer):
+class ProviderSerializer(ModelSerializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="organization.name")
     type = serializers.CharField(source="organization.type")

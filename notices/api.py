@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from carecoord.api.schema import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
+from carecoord.api.serializers import ModelSerializer
 from carecoord.api.views import ScopedReadOnlyViewSet
 
 from .models import Notice
@@ -21,7 +22,7 @@ from .selectors import notice_list_for_plan, notice_list_visible_to
 from .services import notice_acknowledge
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(ModelSerializer):
     member = serializers.SerializerMethodField(help_text="The member the notice is about: id, name and Medi-Cal CIN.")
     recipient_org = serializers.SerializerMethodField(help_text="The receiving organization, if any.")
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)

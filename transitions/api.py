@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from carecoord.accounts.models import User
 from carecoord.api.schema import READ_ERRORS, WRITE_ERRORS
+from carecoord.api.serializers import ModelSerializer, Serializer
 from carecoord.api.views import ScopedReadOnlyViewSet, model_label, record_access
 
 from cases.selectors import require_case_change
@@ -41,7 +42,7 @@ def _part2_open_to_plan(plan_id) -> Exists:
                           Q(event_occurred_at__isnull=True) | Q(event_occurred_at__gt=now)))
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(ModelSerializer):
     by = serializers.StringRelatedField(help_text="Who recorded the step.")
 
     class Meta:
@@ -49,7 +50,7 @@ class StepSerializer(serializers.ModelSerializer):
         fields = ["step", "at", "by", "note"]
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class TransitionSerializer(ModelSerializer):
     member = serializers.IntegerField(source="member_id")
     case = serializers.IntegerField(source="case_id")
     recipient_organization = serializers.StringRelatedField()
@@ -104,7 +105,7 @@ class TransitionViewSet(ScopedReadOnlyViewSet):
         return [t.member_id for t in objects]
 
 
-class PlanNotificationSerializer(serializers.ModelSerializer):
+class PlanNotificationSerializer(ModelSerializer):
     member = serializers.IntegerField(source="episode.case.member_id", read_only=True)
     setting = serializers.CharField(source="episode.setting", read_only=True)
     provider = serializers.CharField(source="episode.provider_display", read_only=True)
@@ -123,7 +124,7 @@ class PlanNotificationSerializer(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(value) if value else None
 
 
-class PlanNotificationCreateSerializer(serializers.Serializer):
+class PlanNotificationCreateSerializer(Serializer):
     event = serializers.ChoiceField(choices=PlanNotification.Event.choices)
     channel = serializers.ChoiceField(choices=PlanNotification.Channel.choices)
     person_reached = serializers.CharField(max_length=200)

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from carecoord.accounts.models import User
 from carecoord.api.schema import READ_ERRORS, WRITE_ERRORS, error_response
+from carecoord.api.serializers import ModelSerializer, Serializer
 from carecoord.api.views import ScopedReadOnlyViewSet, model_label, record_access
 
 from . import population_services as svc
@@ -33,7 +34,7 @@ from .population_selectors import (
 )
 
 
-class PopulationTransitionSerializer(serializers.ModelSerializer):
+class PopulationTransitionSerializer(ModelSerializer):
     county = serializers.StringRelatedField()
     county_program = serializers.StringRelatedField()
     plans = serializers.StringRelatedField(many=True)
@@ -146,7 +147,7 @@ class HandOverFileView(APIView):
         return response
 
 
-class WelcomeCallSerializer(serializers.ModelSerializer):
+class WelcomeCallSerializer(ModelSerializer):
     member = serializers.IntegerField(source="transition_member.member_id")
     member_name = serializers.CharField(source="transition_member.member.full_name")
     cin = serializers.CharField(source="transition_member.member.cin")
@@ -159,7 +160,7 @@ class WelcomeCallSerializer(serializers.ModelSerializer):
                   "questions", "follow_up_on"]
 
 
-class CallOutcomeSerializer(serializers.Serializer):
+class CallOutcomeSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=[c for c in WelcomeCall.Outcome.choices if c[0] != "pending"])
     questions = serializers.CharField(required=False, allow_blank=True, default="")
     follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)

@@ -20,10 +20,11 @@ from referrals.models import Referral
 
 from .disclosure import is_plan_caller
 from .schema import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
+from .serializers import ModelSerializer, Serializer
 from .views import ScopedViewSetMixin
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(ModelSerializer):
     member = serializers.SerializerMethodField()
     receiving_program = serializers.SerializerMethodField(help_text="The county program whose intake queue holds it.")
 
@@ -41,7 +42,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         return {"id": referral.organization_id, "name": referral.organization.name}
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class ReferralCreateSerializer(Serializer):
     member_cin = serializers.CharField(max_length=9, help_text="Medi-Cal CIN of a member enrolled in your plan.")
     program = serializers.ChoiceField(choices=Program.choices, default=Program.CCS,
                                       help_text="The program referred to. Plans refer to CCS through the API.")

@@ -8,14 +8,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from carecoord.api.serializers import Serializer
 
-class ErrorItemSerializer(serializers.Serializer):
+
+class ErrorItemSerializer(Serializer):
     field = serializers.CharField(help_text='The input at fault: a body field, a header such as "If-Match", or "__all__".')
     rule = serializers.CharField(help_text="A stable code for the rule that refused the request, e.g. case.version_stale.")
     message = serializers.CharField(help_text="What is wrong, in words a person can act on.")
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(Serializer):
     """Every 4xx response of this API has this shape."""
 
     errors = ErrorItemSerializer(many=True)

@@ -13,11 +13,12 @@ from .filters import UtcIsoDateTimeFilter
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .pagination import CreatedCursorPagination
 from .schema import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
+from .serializers import ModelSerializer
 from .services import webhook_endpoint_register, webhook_endpoint_update, webhook_ping
 from .views import ScopedViewSetMixin
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(ModelSerializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False,
                                    help_text="Event types to receive; empty means all.")
 
@@ -46,7 +47,7 @@ class PlanOnlyMixin:
         return self.request.user.organization
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     endpoint = serializers.PrimaryKeyRelatedField(read_only=True)
     status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices, read_only=True)
     attempts = serializers.IntegerField(read_only=True, help_text="Attempts made so far.")

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoord.api.schema import AUTH_ERRORS, LIST_ERRORS
+from carecoord.api.serializers import Serializer
 from carecoord.api.views import record_access
 from carecoord.audit.access import shows_part2
 from carecoord.errors import RuleViolation
@@ -34,7 +35,7 @@ class QueuePagination(CursorPagination):
     max_page_size = 200
 
 
-class WorkQueueRowSerializer(serializers.Serializer):
+class WorkQueueRowSerializer(Serializer):
     id = serializers.IntegerField(help_text="The deadline's id.")
     bucket = serializers.ChoiceField(choices=BUCKETS, help_text="overdue, today, week (next seven days) or later.")
     due_at = serializers.DateTimeField(help_text="When the clock runs out (Pacific time in the response).")
@@ -129,7 +130,7 @@ def _filter_bucket(qs, bucket: str):
     }[bucket]
 
 
-class ComplianceRowSerializer(serializers.Serializer):
+class ComplianceRowSerializer(Serializer):
     rule_code = serializers.CharField(required=False)
     rule_title = serializers.CharField(required=False)
     organization_id = serializers.IntegerField(required=False, allow_null=True)
@@ -190,7 +191,7 @@ class ComplianceView(APIView):
         return Response(ComplianceRowSerializer(rows, many=True).data)
 
 
-class ClockRuleSerializer(serializers.Serializer):
+class ClockRuleSerializer(Serializer):
     code = serializers.CharField()
     version = serializers.IntegerField()
     program = serializers.CharField()

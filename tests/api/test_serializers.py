@@ -1,0 +1,96 @@
+"""The project's serializer bases give exactly DRF's output, only faster (carecoord/api/serializers.py)."""
+import copy
+import datetime
+from types import SimpleNamespace
+
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+
+from carecoord.api.serializers import ModelSerializer, Serializer
+from cases.models import Case, Member, Program
+
+FIELDS = {
+    "text": serializers.CharField(),
+    "email": serializers.EmailField(allow_blank=True),
+    "count": serializers.IntegerField(allow_null=True),
+    "flag": serializers.BooleanField(),
+    "choice": serializers.ChoiceField(choices=[("a", "A"), ("b", "B")]),
+    "number_choice": serializers.ChoiceField(choices=[(1, "One"), (2, "Two")]),
+    "on": serializers.DateField(allow_null=True),
+    "nested_name": serializers.CharField(source="nested.name"),
+    "shout": serializers.CharField(source="loud"),
+    "optional": serializers.CharField(required=False),
+    "with_default": serializers.CharField(default="fallback", read_only=True),
+    "method": serializers.SerializerMethodField(),
+}
+
+
+def _pair():
+    """The same fields on DRF's Serializer and on ours."""
+    def method(self, obj):
+        return f"method of {obj['text'] if isinstance(obj, dict) else obj.text}"
+
+    drf = type("DrfThing", (serializers.Serializer,), {**copy.deepcopy(FIELDS), "get_method": method})
+    ours = type("OurThing", (Serializer,), {**copy.deepcopy(FIELDS), "get_method": method})
+    return drf, ours
+
+
+def _thing(**overrides):
+    values = dict(text="Ana", email="", count=3, flag=True, choice="b", number_choice=2, on=datetime.date(2026, 12, 6),
+                  nested=SimpleNamespace(name="inner"), loud=lambda: "called", optional="here")
+    values.update(overrides)
+    return SimpleNamespace(**values)
+
+
+def test_output_is_drfs_for_plain_nullable_nested_callable_and_missing_values():
+    drf, ours = _pair()
+    cases = [
+        _thing(),
+        _thing(count=None, on=None, text="Ñoño <b>"),
+        _thing(flag=1, count=True, text=Program.DMC_ODS, choice=Program.ECM),  # not the exact type: DRF's path
+        _thing(count="7"),  # a string for an integer field: DRF's int()
+        _thing(number_choice="1"),
+    ]
+    missing = _thing()
+    del missing.optional  # DRF leaves a non-required field out when the attribute is missing
+    cases.append(missing)
+    for instance in cases:
+        assert ours(instance).data == drf(instance).data
+        assert JSONRenderer().render(ours(instance).data) == JSONRenderer().render(drf(instance).data)
+    assert "optional" not in ours(missing).data
+    assert ours(cases[2]).data["count"] == 1 and ours(cases[2]).data["flag"] is True
+
+
+def test_a_mapping_goes_through_drf_whole():
+    drf, ours = _pair()
+    row = {"text": "Ana", "email": "a@example.org", "count": 1, "flag": False, "choice": "a", "number_choice": 1,
+           "on": None, "nested": {"name": "x"}, "loud": "quiet", "optional": "o"}
+    assert ours(row).data == drf(row).data
+
+
+def test_many_uses_the_same_plan_for_every_row():
+    drf, ours = _pair()
+    rows = [_thing(text=f"row {i}", count=i) for i in range(5)]
+    assert ours(rows, many=True).data == drf(rows, many=True).data
+
+
+def test_model_serializer_output_is_drfs():
+    class DrfCase(serializers.ModelSerializer):
+        class Meta:
+            model = Case
+            fields = ["id", "program", "status", "case_number", "closed_reason", "referred_at", "eligibility_date",
+                      "diagnoses", "populations_of_focus", "version", "member"]
+
+    class OurCase(ModelSerializer):
+        class Meta(DrfCase.Meta):
+            pass
+
+    member = Member(pk=5, first_name="Ana", last_name="Reyes")
+    loaded = Case(pk=1, member=member, program="ecm", status="open", case_number="ECM-1", diagnoses=["Q90.9"],
+                  referred_at=datetime.datetime(2026, 12, 1, 17, 0, tzinfo=datetime.UTC), version=3)
+    made_in_python = Case(pk=2, member=member, program=Program.DMC_ODS, status=Case.Status.REFERRED,
+                          diagnoses=None, eligibility_date=datetime.date(2026, 12, 2))
+    for case in (loaded, made_in_python):
+        assert OurCase(case).data == DrfCase(case).data
+        assert JSONRenderer().render(OurCase(case).data) == JSONRenderer().render(DrfCase(case).data)
+    assert OurCase(loaded).data["member"] == 5 and OurCase(loaded).data["referred_at"].endswith("-08:00")

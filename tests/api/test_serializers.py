@@ -2,6 +2,9 @@
 import copy
 import datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -17,6 +20,10 @@ FIELDS = {
     "choice": serializers.ChoiceField(choices=[("a", "A"), ("b", "B")]),
     "number_choice": serializers.ChoiceField(choices=[(1, "One"), (2, "Two")]),
     "on": serializers.DateField(allow_null=True),
+    "at": serializers.DateTimeField(allow_null=True),
+    "at_utc": serializers.DateTimeField(default_timezone=datetime.UTC, source="at"),
+    "at_text": serializers.DateTimeField(format="%d/%m/%Y %H:%M", source="at"),
+    "on_text": serializers.DateField(format="%m/%d/%Y", source="on"),
     "nested_name": serializers.CharField(source="nested.name"),
     "shout": serializers.CharField(source="loud"),
     "optional": serializers.CharField(required=False),
@@ -37,7 +44,7 @@ def _pair():
 
 def _thing(**overrides):
     values = dict(text="Ana", email="", count=3, flag=True, choice="b", number_choice=2, on=datetime.date(2026, 12, 6),
-                  nested=SimpleNamespace(name="inner"), loud=lambda: "called", optional="here")
+                  at=datetime.datetime(2026, 12, 6, 18, 30, tzinfo=datetime.UTC), nested=SimpleNamespace(name="inner"), loud=lambda: "called", optional="here")
     values.update(overrides)
     return SimpleNamespace(**values)
 
@@ -46,8 +53,10 @@ def test_output_is_drfs_for_plain_nullable_nested_callable_and_missing_values():
     drf, ours = _pair()
     cases = [
         _thing(),
-        _thing(count=None, on=None, text="Ñoño <b>"),
-        _thing(flag=1, count=True, text=Program.DMC_ODS, choice=Program.ECM),  # not the exact type: DRF's path
+        _thing(count=None, on=None, at=None, text="Ñoño <b>"),
+        _thing(at=datetime.datetime(2026, 7, 1, 9, 0)),  # naive: DRF makes it aware
+        _thing(at=datetime.datetime(2026, 3, 8, 10, 0, tzinfo=ZoneInfo("America/New_York")), on="2026-03-08"),
+        not_exact := _thing(flag=1, count=True, text=Program.DMC_ODS, choice=Program.ECM),  # DRF's path
         _thing(count="7"),  # a string for an integer field: DRF's int()
         _thing(number_choice="1"),
     ]
@@ -58,13 +67,26 @@ def test_output_is_drfs_for_plain_nullable_nested_callable_and_missing_values():
         assert ours(instance).data == drf(instance).data
         assert JSONRenderer().render(ours(instance).data) == JSONRenderer().render(drf(instance).data)
     assert "optional" not in ours(missing).data
-    assert ours(cases[2]).data["count"] == 1 and ours(cases[2]).data["flag"] is True
+    assert ours(not_exact).data["count"] == 1 and ours(not_exact).data["flag"] is True
+
+
+def test_times_are_shown_in_the_requests_time_zone_as_drf_shows_them():
+    drf, ours = _pair()
+    instance = _thing()
+    for zone in ("America/Los_Angeles", "UTC", "Asia/Kolkata"):
+        with timezone.override(ZoneInfo(zone)):
+            assert ours(instance).data == drf(instance).data
+    with timezone.override(ZoneInfo("UTC")):
+        assert ours(instance).data["at"] == "2026-12-06T18:30:00Z"
+    assert ours(instance).data["at"] == "2026-12-06T10:30:00-08:00"  # the project's zone, Pacific
+    assert ours(instance).data["at_utc"] == "2026-12-06T18:30:00Z"
+    assert ours(instance).data["at_text"] == "06/12/2026 10:30" and ours(instance).data["on_text"] == "12/06/2026"
 
 
 def test_a_mapping_goes_through_drf_whole():
     drf, ours = _pair()
     row = {"text": "Ana", "email": "a@example.org", "count": 1, "flag": False, "choice": "a", "number_choice": 1,
-           "on": None, "nested": {"name": "x"}, "loud": "quiet", "optional": "o"}
+           "on": None, "at": None, "nested": {"name": "x"}, "loud": "quiet", "optional": "o"}
     assert ours(row).data == drf(row).data
 
 

@@ -9,7 +9,8 @@
 
 Adding an endpoint: subclass ``ScopedReadOnlyViewSet`` (or a DRF viewset with the
 mixin first), implement ``get_visible_queryset(user)`` with your app's selector and
-``members_of(objects)`` returning the members shown, and document it with
+``members_of(objects)`` returning the members shown, build its serializers on
+:mod:`carecoord.api.serializers` (DRF's, with faster responses), and document it with
 ``extend_schema``/``extend_schema_view`` using :mod:`carecoord.api.schema`'s
 ``ERROR_RESPONSES``.
 """

@@ -81,6 +81,9 @@ def direct_representation(field: serializers.Field) -> Callable | None:
 
 
 class DirectValuesMixin:
+    """Writes the fields whose DRF representation is the value itself, or its ISO 8601 text, straight
+    from the object's value; every other field through DRF (see the module's docstring)."""
+
     @cached_property
     def _read_plan(self) -> list[tuple[serializers.Field, str | None, Callable | None]]:
         """Per readable field: the attribute to read and how to represent it, or None for DRF's path.
@@ -97,18 +100,10 @@ class DirectValuesMixin:
         data = {}
         for field, attr, represent in self._read_plan:
             if represent is not None:
-                try:
-                    value = getattr(instance, attr)
-                except (AttributeError, ObjectDoesNotExist):
-                    value = BY_DRF  # DRF's path decides: a default, None, or leave the field out
-                if value is None:
-                    data[field.field_name] = None
+                shown = _direct_value(instance, attr, represent)
+                if shown is not BY_DRF:
+                    data[field.field_name] = shown
                     continue
-                if value is not BY_DRF:
-                    shown = represent(value)
-                    if shown is not BY_DRF:
-                        data[field.field_name] = shown
-                        continue
             try:
                 attribute = field.get_attribute(instance)
             except SkipField:
@@ -118,9 +113,17 @@ class DirectValuesMixin:
         return data
 
 
+def _direct_value(instance, attr: str, represent: Callable):
+    try:
+        value = getattr(instance, attr)
+    except (AttributeError, ObjectDoesNotExist):
+        return BY_DRF  # DRF's path decides: a default, None, or leaving the field out
+    return None if value is None else represent(value)
+
+
 class Serializer(DirectValuesMixin, serializers.Serializer):
-    pass
+    """DRF's ``Serializer``, its responses built as :class:`DirectValuesMixin` says."""
 
 
 class ModelSerializer(DirectValuesMixin, serializers.ModelSerializer):
-    pass
+    """DRF's ``ModelSerializer``, its responses built as :class:`DirectValuesMixin` says."""

@@ -104,8 +104,7 @@ def test_model_serializer_output_is_drfs():
                       "diagnoses", "populations_of_focus", "version", "member"]
 
     class OurCase(ModelSerializer):
-        class Meta(DrfCase.Meta):
-            pass
+        Meta = DrfCase.Meta
 
     member = Member(pk=5, first_name="Ana", last_name="Reyes")
     loaded = Case(pk=1, member=member, program="ecm", status="open", case_number="ECM-1", diagnoses=["Q90.9"],

@@ -218,9 +218,10 @@ class Benchmark:
         self._tokens: dict[int, str] = {}
 
     # ---------------------------------------------------------------- requests
-    def _client(self, user: User) -> Client:
-        """A browser session for staff; an API token for a plan liaison, as plans call the API."""
-        if user.role == User.Role.PLAN_LIAISON:
+    def _client(self, user: User, *, browser: bool = False) -> Client:
+        """A browser session for staff; an API token for a plan liaison, as plans call the API, unless
+        the liaison uses the pages (``browser``)."""
+        if user.role == User.Role.PLAN_LIAISON and not browser:
             if user.pk not in self._tokens:
                 _, self._tokens[user.pk] = api_token_issue(user=user, name="benchmark")
             return Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {self._tokens[user.pk]}")
@@ -234,13 +235,13 @@ class Benchmark:
         self._tokens.clear()
 
     def request(self, key: str, label: str, user: User | None, url: str, *, table: str, small_url: str | None = None,
-                rows_of: Callable | None = None, reference: bool = False) -> Result:
+                rows_of: Callable | None = None, reference: bool = False, browser: bool = False) -> Result:
         result = Result(key=key, label=label, url=url, reference=reference)
         if user is None:
             result.note = "no such user in the data set"
             self.results.append(result)
             return result
-        client = self._client(user)
+        client = self._client(user, browser=browser)
         started = time.perf_counter()
         response = client.get(url)  # warm: caches, compiled templates, plans
         warm_ms = (time.perf_counter() - started) * 1000
@@ -344,6 +345,8 @@ class Benchmark:
         self.request("search_page", f"Member search page (?q={name})", u["case_manager"], f"/members/?q={name}", table="cases_member")
         self.request("search_page_supervisor", f"Member search page, supervisor (?q={name})", u["supervisor"],
                      f"/members/?q={name}", table="cases_member")
+        self.request("search_page_liaison", f"Member search page, plan liaison (?q={name})", u["plan_liaison"],
+                     f"/members/?q={name}", table="cases_member", browser=True)
         self.request("members_api", f"Members API (liaison, last_name={name})", u["plan_liaison"],
                      f"/api/members/?last_name={name}", table="cases_member", small_url=f"/api/members/?last_name={name}&page_size=10",
                      rows_of=count)

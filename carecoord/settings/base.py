@@ -95,7 +95,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Server-side cursors (QuerySet.iterator(): exports) are always read to the end, so they are planned
 # for all their rows (cursor_tuple_fraction=1), not for the first tenth: the fast-start plan of the
 # tracking-list export walked every case of the state newest first (4 s at 1M members).
-POSTGRES_SESSION_OPTIONS = "-c jit=off -c cursor_tuple_fraction=1"
+# The member search's typo test is pg_trgm's ``%`` operator, which an index can answer; its threshold is
+# pg_trgm's default (0.3), fixed here so that a server configured otherwise cannot change what is found.
+POSTGRES_SESSION_OPTIONS = "-c jit=off -c cursor_tuple_fraction=1 -c pg_trgm.similarity_threshold=0.3"
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", POSTGRES_SESSION_OPTIONS)
 # Reports (dashboards, compliance figures, exports) may read from a replica.

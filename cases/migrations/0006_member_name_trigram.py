@@ -10,19 +10,24 @@ INDEXES = (
 )
 
 
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table = apps.get_model("cases", "Member")._meta.db_table
-    for name, expression in INDEXES:
-        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {name} ON "{table}" USING gin ({expression})')
+def gin_indexes_on_members(indexes):
+    """A RunPython operation creating (and on reverse dropping) GIN ``indexes`` (name, expression) on the
+    member table, on PostgreSQL only. Later migrations add trigram indexes with it too."""
 
+    def create_indexes(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        table = apps.get_model("cases", "Member")._meta.db_table
+        for name, expression in indexes:
+            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {name} ON "{table}" USING gin ({expression})')
 
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _expression in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    def drop_indexes(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name, _expression in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    return migrations.RunPython(create_indexes, drop_indexes)
 
 
 class Migration(migrations.Migration):
@@ -30,5 +35,5 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
-        migrations.RunPython(create_indexes, drop_indexes),
+        gin_indexes_on_members(INDEXES),
     ]

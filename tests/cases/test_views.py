@@ -3,6 +3,7 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -165,6 +166,69 @@ def test_member_search_never_shows_members_the_user_cannot_see(client_a, case_a,
     case_b.member.save()
     response = client_a.get(reverse("member_search"), {"q": case_a.member.last_name})
     assert [m.pk for m in response.context["members"]] == [case_a.member_id]
+
+
+NAMES = [("Guadalupe", "Hernandez"), ("Lupe", "Hernández"), ("Ana", "Reyes"), ("Ana María", "Reyes-Ortiz"),
+         ("Reyna", "Lopez"), ("José", "Reyes"), ("Kim", "Nguyen"), ("Kimberly", "Nguyen-Tran")]
+QUERIES = ["Hernandez", "hernadnez", "Guadalupe Hernandez", "lupe", "ana reyes", "Reyez", "REYES", "kim", "José",
+           "Ortiz Ana", "Zzyzx", "ng"]
+
+
+@requires_postgres()
+def test_member_search_finds_the_same_members_in_the_same_order_whether_names_or_scope_come_first(
+        manager_a, program_a, case_a, case_b):
+    # Given members with similar names on the manager's cases, and the same names in another county
+    from cases.views import search_members
+
+    for first, last in NAMES:
+        CaseFactory(member=MemberFactory(first_name=first, last_name=last, county=case_a.member.county),
+                    organization=program_a, primary_case_manager=manager_a)
+        CaseFactory(member=MemberFactory(first_name=first, last_name=last), organization=case_b.organization)
+    # The typo test's threshold is pinned on the connection rather than left to the server
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.similarity_threshold")
+        assert cursor.fetchone() == ("0.3",)
+
+    found_any = 0
+    for q in QUERIES:
+        # When the search reads the names first, or compares each member in scope
+        names_first = [m.pk for m in search_members(user=manager_a, q=q, names_first=True)]
+        scope_first = [m.pk for m in search_members(user=manager_a, q=q, names_first=False)]
+        # Then it finds the same members, ranked the same
+        assert names_first == scope_first, q
+        found_any += bool(names_first)
+    assert found_any == len(QUERIES) - 1  # every query but "Zzyzx" finds someone
+
+
+@requires_postgres()
+def test_a_name_first_search_is_served_by_the_name_indexes(case_a):
+    # Given a search over every member that reads the names first (as a plan's does)
+    from cases.views import search_members
+
+    sql, params = search_members(user=UserFactory(is_superuser=True), q="Hernadnez").query.sql_with_params()
+    # When PostgreSQL plans it without the option of reading the whole table or walking its primary key
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Then each arm of the name test is an index scan: a name whose SQL differed from its index's would not be
+    for index in ("member_first_name_upper_trgm_idx", "member_last_name_upper_trgm_idx", "member_first_name_trgm_idx",
+                  "member_last_name_trgm_idx", "member_full_name_trgm_idx"):
+        assert f"Bitmap Index Scan on {index}" in plan, (index, plan)
+
+
+@requires_postgres()
+def test_a_plan_liaison_finds_the_plans_members_by_name_on_the_search_page(client, case_a, liaison_x, plan_x, plan_y):
+    # Given an enrolled member of the plan without any case, and a member of another plan with the same name
+    enrolled = MemberFactory(first_name="Rosa", last_name="Delgadillo")
+    CoverageFactory(member=enrolled, plan=plan_x)
+    CoverageFactory(member=MemberFactory(first_name="Rosa", last_name="Delgadillo"), plan=plan_y)
+    client.force_login(liaison_x)
+    # When the liaison searches the name with a typo
+    response = client.get(reverse("member_search"), {"q": "Rosa Delgadilo"})
+    # Then only the plan's member is found
+    assert [m.pk for m in response.context["members"]] == [enrolled.pk]
 
 
 def test_member_search_lists_only_visible_cases_of_a_member(client_a, case_a, program_b):

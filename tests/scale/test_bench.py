@@ -119,7 +119,7 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     by_key = {r.key: r for r in results}
     # Then every scenario of the issue is there, measured or reported as missing
     for key in ("one_case", "queue_page", "queue_api", "cases_case_manager", "cases_supervisor", "cases_plan_liaison",
-                "case_page_case_manager", "case_page_supervisor", "search_page", "members_api", "dashboard", "export_small", "export_large", "sweep"):
+                "case_page_case_manager", "case_page_supervisor", "search_page", "search_page_liaison", "members_api", "dashboard", "export_small", "export_large", "sweep"):
         assert key in by_key, key
     # and the measured ones carry a median, a query count and the bare SQL's time
     queue = by_key["queue_api"]
@@ -140,6 +140,8 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     from carecoord.accounts.models import ApiToken
 
     assert by_key["cases_plan_liaison"].status == 200
+    # and searched members on the page, signed in
+    assert by_key["search_page_liaison"].status == 200 and by_key["search_page_liaison"].rows
     assert not ApiToken.objects.filter(name="benchmark").exists()
 
 
@@ -154,6 +156,8 @@ def test_the_liaison_client_authenticates_by_token_and_staff_by_session():
     assert client.defaults["HTTP_AUTHORIZATION"].startswith("Bearer ")
     assert client.get("/api/cases/").status_code == 200
     assert "HTTP_AUTHORIZATION" not in bench._client(UserFactory()).defaults
+    # unless the liaison uses the pages, which need a browser session
+    assert "HTTP_AUTHORIZATION" not in bench._client(liaison, browser=True).defaults
 
 
 @pytest.mark.django_db

@@ -11,7 +11,6 @@ from carecoord.accounts.models import User
 from carecoord.admin_base import ReadOnlyAdmin
 from carecoord.errors import RuleViolation
 
-from .forms import UserChoiceField
 from .models import (
     CareTeamMember,
     Case,
@@ -57,7 +56,7 @@ class CareTeamInline(admin.TabularInline):
 
 
 class ReassignCasesForm(forms.Form):
-    new_manager = UserChoiceField(label=_("New primary case manager"), queryset=User.objects.none())
+    new_manager = forms.ModelChoiceField(label=_("New primary case manager"), queryset=User.objects.none())
 
     def __init__(self, *args, organization_ids, **kwargs):
         super().__init__(*args, **kwargs)

@@ -174,7 +174,7 @@ class CaseSerializer(ModelSerializer):
         manager = case.primary_case_manager
         if manager is None:
             return None
-        return {"name": manager.get_full_name() or manager.get_username(), "email": manager.email}
+        return {"name": str(manager), "email": manager.email}
 
     def _withheld(self, case) -> list[str]:
         # Decided once for all the DMC-ODS cases being serialized (a page), not one query per case.

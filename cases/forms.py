@@ -104,11 +104,6 @@ def _colleagues(case: Case):
     return User.objects.filter(organization_id=case.organization_id, is_active=True).order_by("last_name", "first_name")
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
-
-
 class CaseStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"))
     closed_reason = forms.CharField(label=_("Reason"), required=False, max_length=200,
@@ -122,7 +117,7 @@ class CaseStatusForm(forms.Form):
 
 class CareTeamAddForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *CareTeamMember.Role.choices])
-    user = UserChoiceField(label=_("Colleague"), required=False, queryset=User.objects.none(), empty_label="—",
+    user = forms.ModelChoiceField(label=_("Colleague"), required=False, queryset=User.objects.none(), empty_label="—",
                            help_text=_("Someone who uses carecoord; or name an outside contact below."))
     contact_name = forms.CharField(label=_("Outside contact name"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=32)
@@ -136,7 +131,7 @@ class CareTeamAddForm(forms.Form):
 class TaskAddForm(forms.Form):
     title = forms.CharField(label=_("What needs to be done"), max_length=300)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
-    owner = UserChoiceField(label=_("Owner"), required=False, queryset=User.objects.none(), empty_label="—",
+    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.none(), empty_label="—",
                             help_text=_("Leave empty to own it yourself."))
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -145,7 +140,7 @@ class TaskAddForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    new_manager = UserChoiceField(label=_("New primary case manager"), queryset=User.objects.none())
+    new_manager = forms.ModelChoiceField(label=_("New primary case manager"), queryset=User.objects.none())
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_access
 from carecoord.errors import RuleViolation
-from cases.selectors import STAFF_ROLES, case_get_for_user, may_write_case_records, require_case_change
+from cases.selectors import case_get_for_user, is_program_staff, may_write_case_records, require_case_change
 
 from . import services
 from .forms import OutboundReferralForm, StepForm
@@ -36,7 +36,7 @@ def detail(request, referral_id: int):
     referral = referral_get_for_user(user=request.user, referral_id=referral_id)
     # A referral on a case moves with the case: only program staff who may change the case act on it.
     may_act = (may_write_case_records(user=request.user, case=referral.case) if referral.case_id
-               else request.user.role in STAFF_ROLES)
+               else is_program_staff(request.user))
     form = StepForm(request.POST or None, referral=referral, may_revoke=_may_revoke(request.user)) if may_act and referral.is_open else None
     if request.method == "POST":
         if form is None:
@@ -64,7 +64,7 @@ def detail(request, referral_id: int):
 
 def outbound_new(request, case_id: int):
     case = case_get_for_user(user=request.user, case_id=case_id)
-    if request.user.role not in STAFF_ROLES:
+    if not is_program_staff(request.user):
         raise PermissionDenied
     require_case_change(user=request.user, case=case)
     form = OutboundReferralForm(request.POST or None)

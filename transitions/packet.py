@@ -82,8 +82,7 @@ def packet_parts(transition: CareTransition, *, now: datetime.datetime | None = 
         ("Reasons", transition.reasons or "-"),
         ("Referral date", _when(transition.event_at)),
         ("Initial appointment", _when(transition.appointment_at)),
-        ("Primary case manager", f"{manager.get_full_name() or manager.username}"
-                                 f"{' - ' + manager.email if manager.email else ''}" if manager else "-"),
+        ("Primary case manager", f"{manager}{' - ' + manager.email if manager.email else ''}" if manager else "-"),
     ]
     latest: dict[str, Assessment] = {}
     for assessment in Assessment.objects.filter(member=member, kind__in=PACKET_ASSESSMENT_KINDS + (Assessment.Kind.RISK,),

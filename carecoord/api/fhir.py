@@ -130,7 +130,7 @@ def episode_of_care_resource(case, *, referral_ids=()) -> EpisodeOfCare:
         "managingOrganization": _display(case.organization),
         "period": {"start": _iso(case.opened_at or case.referred_at), "end": _iso(case.closed_at)},
         "referralRequest": [{"reference": f"ServiceRequest/{pk}"} for pk in referral_ids],
-        "careManager": {"display": manager.get_full_name() or manager.get_username()} if manager else None,
+        "careManager": {"display": str(manager)} if manager else None,
         "team": [{"reference": f"CareTeam/{case.pk}"}],
     }))
 

@@ -11,6 +11,7 @@ other type) through DRF's own path, so the output is the same.
 """
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -126,4 +127,18 @@ class Serializer(DirectValuesMixin, serializers.Serializer):
 
 
 class ModelSerializer(DirectValuesMixin, serializers.ModelSerializer):
-    """DRF's ``ModelSerializer``, its responses built as :class:`DirectValuesMixin` says."""
+    """DRF's ``ModelSerializer``, its responses built as :class:`DirectValuesMixin` says, and its fields
+    built from the model once per class rather than once per serializer."""
+
+    def get_fields(self):
+        # DRF reads the model's fields and builds each serializer field from them for every serializer
+        # made, twice a request for a case (its nested member too): the same fields every time, since
+        # they come from the class's Meta alone. They are built once and each serializer gets a deep
+        # copy, made as DRF copies declared fields (a fresh field from the same arguments), so no
+        # serializer shares a field, or what a field holds, with another.
+        cls = type(self)
+        prototypes = cls.__dict__.get("_field_prototypes")
+        if prototypes is None:
+            prototypes = super().get_fields()
+            cls._field_prototypes = prototypes
+        return copy.deepcopy(prototypes)

@@ -138,7 +138,7 @@ def member_change_history(*, member, start: datetime | None = None, end: datetim
             user = row.history_user
             changes.append(Change(
                 at=row.history_date, user_id=row.history_user_id,
-                user=(user.get_full_name() or user.username) if user else "",
+                user=str(user) if user else "",
                 model=str(model._meta.verbose_name), model_label=model._meta.label_lower, object_id=row.id,
                 kind=row.history_type, changes=diffs, part2=_is_part2(model, row, part2_cases),
                 reason=row.history_change_reason or "",

@@ -59,7 +59,7 @@ def break_glass_grant(*, user, case, reason: str, now=None) -> BreakGlassGrant:
         )
         timeline_record(case=case, kind="break_glass", actor=user, at=now,
                         summary=_("Emergency access by %(user)s until %(until)s: %(reason)s") % {
-                            "user": user.get_full_name() or user.username,
+                            "user": str(user),
                             "until": timezone.localtime(grant.expires_at).strftime("%Y-%m-%d %H:%M"),
                             "reason": reason},
                         data={"grant": grant.pk})
@@ -67,7 +67,7 @@ def break_glass_grant(*, user, case, reason: str, now=None) -> BreakGlassGrant:
             notification_create(
                 key=f"break_glass:{grant.pk}:{supervisor.pk}", user=supervisor, kind="info",
                 message=_("%(user)s used emergency access to case %(case)s: %(reason)s") % {
-                    "user": user.get_full_name() or user.username, "case": case.case_number or case.pk,
+                    "user": str(user), "case": case.case_number or case.pk,
                     "reason": reason},
                 url=reverse("audit_user_access", args=[user.pk]),
             )

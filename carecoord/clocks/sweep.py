@@ -152,7 +152,7 @@ def _escalate(deadline: Deadline, now: datetime.datetime) -> None:
     supervisor = supervisor_for(deadline)
     deadline.escalated_at, deadline.escalated_to = now, supervisor
     deadline.save(update_fields=["escalated_at", "escalated_to", "lease_until"])
-    owner = deadline.owner.get_full_name() or deadline.owner.username if deadline.owner_id else "nobody"
+    owner = str(deadline.owner) if deadline.owner_id else "nobody"
     _remind(deadline=deadline, user=supervisor, kind=Notification.Kind.ESCALATION,
             message=f"Escalated: {_describe(deadline)} (owner {owner}) was due {_due_words(deadline)}", email=True)
     _timeline(deadline, kind="clock.escalated",

@@ -115,3 +115,28 @@ def test_model_serializer_output_is_drfs():
         assert OurCase(case).data == DrfCase(case).data
         assert JSONRenderer().render(OurCase(case).data) == JSONRenderer().render(DrfCase(case).data)
     assert OurCase(loaded).data["member"] == 5 and OurCase(loaded).data["referred_at"].endswith("-08:00")
+
+
+def test_a_model_serializer_builds_its_fields_from_the_model_once_and_gives_each_serializer_its_own(monkeypatch):
+    from rest_framework.utils import model_meta
+
+    class OurMember(ModelSerializer):
+        shout = serializers.CharField(source="first_name")  # declared, not built from the model
+
+        class Meta:
+            model = Member
+            fields = ["id", "first_name", "last_name", "date_of_birth", "county", "shout"]
+
+    reads = []
+    read_model = model_meta.get_field_info
+    monkeypatch.setattr(model_meta, "get_field_info", lambda model: reads.append(model) or read_model(model))
+    first, second = OurMember(Member(pk=1, first_name="Ana")), OurMember(Member(pk=2, first_name="Eva"))
+    # The model is read once for the class, however many serializers are made
+    assert list(first.fields) == list(second.fields) == ["id", "first_name", "last_name", "date_of_birth", "county", "shout"]
+    assert reads == [Member]
+    # and no field is shared: each is bound to its own serializer, with its own copy of what it holds
+    for name in first.fields:
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first and second.fields[name].parent is second
+    assert first.fields["county"].queryset is not second.fields["county"].queryset
+    assert first.data["shout"] == "Ana" and second.data["shout"] == "Eva" and first.data["county"] is None

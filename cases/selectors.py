@@ -9,7 +9,11 @@ means 404.
 """
 from __future__ import annotations
 
+import functools
+
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -30,18 +34,45 @@ def _listed_case_ids(user, *, exceptions: bool, care_team: bool) -> list[int]:
     every arm of the visibility condition indexable: with a correlated subquery in the OR,
     PostgreSQL had to test every case of the state (the tracking-list export read all 120,000 CCS
     cases at 1M members to return one county's).
+
+    Every page and API call asks this at least once, so its SQL is written once per process rather
+    than compiled by the ORM each time: building the three-way UNION took 0.7 ms of the call's 1 ms.
     """
-    parts = []
+    arms, params = [], []
     if exceptions:
-        parts.append(CaseUserObjectPermission.objects.filter(user=user, permission__codename="view_case")
-                     .order_by().values_list("content_object_id", flat=True))
-        parts.append(BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now()).order_by()
-                     .values_list("case_id", flat=True))
+        arms += [_listed_sql()["shared"], _listed_sql()["break_glass"]]
+        params += [user.pk, user.pk, connection.ops.adapt_datetimefield_value(timezone.now())]
     if care_team:
-        parts.append(CareTeamMember.objects.filter(user=user, end_date__isnull=True).order_by().values_list("case_id", flat=True))
-    if not parts:
+        arms.append(_listed_sql()["care_team"])
+        params.append(user.pk)
+    if not arms:
         return []
-    return list(parts[0].union(*parts[1:]))
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(arms), params)
+        return [case_id for (case_id,) in cursor.fetchall()]
+
+
+@functools.cache
+def _listed_sql() -> dict[str, str]:
+    """The SELECTs of :func:`_listed_case_ids`, by arm, on the models' own tables and columns."""
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    shares, grants, team = CaseUserObjectPermission, BreakGlassGrant, CareTeamMember
+    return {
+        "shared": (f"SELECT s.{column(shares, 'content_object')} FROM {table(shares)} s "
+                   f"JOIN {table(Permission)} p ON p.{column(Permission, 'id')} = s.{column(shares, 'permission')} "
+                   f"WHERE s.{column(shares, 'user')} = %s AND p.{column(Permission, 'codename')} = 'view_case'"),
+        "break_glass": (f"SELECT {column(grants, 'case')} FROM {table(grants)} "
+                        f"WHERE {column(grants, 'user')} = %s AND {column(grants, 'expires_at')} > %s"),
+        "care_team": (f"SELECT {column(team, 'case')} FROM {table(team)} "
+                      f"WHERE {column(team, 'user')} = %s AND {column(team, 'end_date')} IS NULL"),
+    }
 
 
 def active_plan_coverage(*, plan_id, member_ref: str = "pk") -> Exists:

@@ -87,6 +87,12 @@ def requires_postgres():
     )
 
 
+def redis_cache_url() -> str:
+    """A Redis database of its own (not the broker's), on the broker's server: like the worker tests,
+    the tests of the Redis cache run against the real Redis the test settings name."""
+    return settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/13"
+
+
 def audit_write_queries() -> int:
     """Statements a request's audit write runs (carecoord.audit.access.write_events): one on PostgreSQL; on
     SQLite savepoint, chain head lock, event INSERT, head UPDATE and release."""

@@ -255,6 +255,8 @@ ANONYMOUS_USER_NAME = None  # no anonymous object permissions: nothing is public
 # token's calls across all of them, and sessions are read from it instead of from a table on every
 # request. A per-process memory cache (the embedded default) only suits one process.
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "carecoord.cache.RedisCache"  # Django's, one client per pool
 CACHE_SHARED_BY_PROCESSES = CACHES["default"]["BACKEND"].endswith("RedisCache")
 if CACHE_SHARED_BY_PROCESSES:
     # Written through to the table, so a Redis restart logs nobody out; a logout deletes both copies.

@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from carecoord.audit import totp
 from carecoord.audit.models import AccessEvent, TwoFactorDevice
+from tests.conftest import redis_cache_url
 from tests.factories import SupervisorFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -167,12 +168,6 @@ def test_idle_session_expires(client):
     assert client.get("/").status_code == 302
 
 
-def _redis_cache_url() -> str:
-    """A Redis database of its own (not the broker's), on the broker's server: like the worker tests,
-    this one runs against the real Redis the test settings name."""
-    return settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/13"
-
-
 @pytest.mark.django_db
 def test_with_the_redis_cache_sessions_are_read_from_it_and_a_logout_ends_them_everywhere():
     from django.contrib.sessions.backends.cached_db import KEY_PREFIX
@@ -184,8 +179,7 @@ def test_with_the_redis_cache_sessions_are_read_from_it_and_a_logout_ends_them_e
 
     user = UserFactory()
     # Given production's session set-up: the shared Redis cache in front of the session table
-    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                               "LOCATION": _redis_cache_url()}},
+    with override_settings(CACHES={"default": {"BACKEND": "carecoord.cache.RedisCache", "LOCATION": redis_cache_url()}},
                            SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
         browser = Client()
         browser.force_login(user)

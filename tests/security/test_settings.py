@@ -58,7 +58,7 @@ def test_production_shares_rate_limits_and_sessions_through_redis():
     # Given CACHE_URL naming Redis, every server process uses it for the cache and reads sessions from it
     code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
     result = _production_settings(code)
-    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache",
+    assert result.stdout.split() == ["carecoord.cache.RedisCache",
                                      "django.contrib.sessions.backends.cached_db"], result.stderr
     # Without it, or with a per-process cache, production refuses to start and says what to set
     for cache_url in ("", "locmemcache://"):

@@ -68,11 +68,11 @@ def test_work_queue_query_count_does_not_grow_with_rows(client_a, manager_a, pro
     assert response.context["total"] == rows
 
 
-# Session, user, permissions and organization (navigation), teams for the filter (one query), deadlines, notifications and
-# the audit write; no Part 2 lookup (the rows name their program) and no session save (once a minute,
-# carecoord.middleware.IdleSessionMiddleware): none of them per row.
+# Session, the user with their organization, permissions (navigation), teams for the filter (one query), deadlines,
+# notifications and the audit write; no Part 2 lookup (the rows name their program) and no session save (once a
+# minute, carecoord.middleware.IdleSessionMiddleware): none of them per row.
 def queue_queries() -> int:
-    return 8 + audit_write_queries()
+    return 7 + audit_write_queries()
 
 
 def test_work_queue_filters_by_program_and_answers_htmx_with_the_results_only(client_a, case_a, manager_a, program_a):

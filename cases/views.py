@@ -294,7 +294,7 @@ def search_members(*, user, q: str, names_first: bool | None = None):
     from django.contrib.postgres.search import TrigramSimilarity
 
     if names_first is None:
-        names_first = user.is_superuser or user.role == User.Role.PLAN_LIAISON
+        names_first = user.is_superuser or getattr(user, "role", None) == User.Role.PLAN_LIAISON
     members = members.alias(full_name=MemberFullName()).annotate(
         name_match=ExpressionWrapper(name, output_field=BooleanField()),
         full_similarity=TrigramSimilarity("full_name", q),

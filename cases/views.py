@@ -7,14 +7,10 @@ and, after success, a redirect back to the case page.
 """
 from __future__ import annotations
 
-import datetime
-import re
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib import messages
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, Prefetch, Q, TextField
-from django.db.models.functions import Greatest
+from django.db.models import F, Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -45,7 +41,7 @@ from .models import CareTeamMember, Case, Program, Task
 from .sections import case_sections, member_sections
 from .selectors import (
     active_coverage, case_get_for_user, case_list_visible_to, caseload_for, may_write_case_records, require_case_change, document_get_for_user, member_get_for_user,
-    member_list_visible_to,
+    search_members,
 )
 
 QUEUE_LIMIT = 200
@@ -234,89 +230,6 @@ def _keyset_page(cases, *, before: int | None, after: int | None):
 
 
 # ------------------------------------------------------------- member search
-
-DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
-CIN_RE = re.compile(r"^\d{8}[A-Z]$")
-
-
-def _as_date(q: str) -> datetime.date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(q, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-class MemberFullName(Func):
-    """A member's first and last name with a space between, written exactly as the expression of the
-    trigram index ``member_full_name_trgm_idx`` (migration 0006) so that PostgreSQL can match the two;
-    Django's ``Concat`` nests its pairs differently and so never used the index."""
-
-    template = "(COALESCE(%(expressions)s, ''))"
-    arg_joiner = ", '') || ' ' || COALESCE("
-    output_field = TextField()
-
-    def __init__(self):
-        super().__init__(F("first_name"), F("last_name"))
-
-
-def search_members(*, user, q: str, names_first: bool | None = None):
-    """Members visible to ``user`` matching a date of birth, CIN, case number or (typo-tolerant) name.
-
-    ``names_first`` says how PostgreSQL finds a name: through the name indexes, then keeping the
-    members in scope (for a plan or an administrator, whose scope is hundreds of thousands of
-    members), or comparing each member in scope (a program's staff: the members of their cases, at
-    most some thousands). Both find the same members; by default it follows from the user's scope.
-    """
-    members = member_list_visible_to(user=user)
-    q = " ".join(q.split())
-    if not q:
-        return members.none()
-    day = _as_date(q)
-    if day:
-        return members.filter(date_of_birth=day)
-    if CIN_RE.match(q.upper()):
-        return members.filter(cin=q.upper())
-    # The members whose visible case has this number, looked up first on the case number's unique index
-    # (case numbers are upper case and always have digits). A join to cases made PostgreSQL rank every
-    # member before filtering (30 s at 1M members on the scale benchmark); an EXISTS probed the cases of
-    # every member in the user's scope (40 ms for a county supervisor).
-    case_number_members = list(
-        case_list_visible_to(user=user).filter(case_number__in={q, q.upper()}).values_list("member_id", flat=True)
-    ) if any(ch.isdigit() for ch in q) else []
-    by_case_number = Q(pk__in=case_number_members)
-    name = Q()
-    for word in q.split():
-        name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return members.filter(name | by_case_number).distinct()
-    from django.contrib.postgres.search import TrigramSimilarity
-
-    if names_first is None:
-        names_first = user.is_superuser or getattr(user, "role", None) == User.Role.PLAN_LIAISON
-    members = members.alias(full_name=MemberFullName()).annotate(
-        name_match=ExpressionWrapper(name, output_field=BooleanField()),
-        full_similarity=TrigramSimilarity("full_name", q),
-        similarity=Greatest(TrigramSimilarity("last_name", q), TrigramSimilarity("first_name", q), "full_similarity"),
-    )
-    # Typo tolerance: the best of the three similarities at pg_trgm's threshold, 0.3. Written with
-    # pg_trgm's ``%`` operator (similarity at or above the session's pg_trgm.similarity_threshold, set
-    # to 0.3 in settings), every arm of the filter can be answered from an index: the words through the
-    # trigram indexes on UPPER(first_name) and UPPER(last_name) (``icontains`` is UPPER(…) LIKE UPPER(…)),
-    # the typo test through those on the names, the case numbers on the primary key. A plan's search
-    # then reads the matching names first and keeps those enrolled (1.5 s → 0.2 s for a plan of 300,000
-    # members at 1M). A county supervisor's 6,300 members are faster compared one by one (44 ms) than
-    # the 26,000 members a common surname matches in the state (100 ms), and PostgreSQL, which prices
-    # a similarity like an addition, would pick the latter if it could; so for program staff the same
-    # test is written as one comparison that no index serves.
-    if names_first:
-        typo = Q(last_name__trigram_similar=q) | Q(first_name__trigram_similar=q) | Q(full_name__trigram_similar=q)
-    else:
-        typo = Q(similarity__gte=0.3)
-    return (members.filter(name | typo | by_case_number).distinct()
-            .order_by("-name_match", "-full_similarity", "-similarity", "last_name", "first_name"))
-
 
 def member_search(request):
     form = MemberSearchForm(request.GET or None)

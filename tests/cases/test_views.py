@@ -178,7 +178,7 @@ QUERIES = ["Hernandez", "hernadnez", "Guadalupe Hernandez", "lupe", "ana reyes",
 def test_member_search_finds_the_same_members_in_the_same_order_whether_names_or_scope_come_first(
         manager_a, program_a, case_a, case_b):
     # Given members with similar names on the manager's cases, and the same names in another county
-    from cases.views import search_members
+    from cases.selectors import search_members
 
     for first, last in NAMES:
         CaseFactory(member=MemberFactory(first_name=first, last_name=last, county=case_a.member.county),
@@ -203,7 +203,7 @@ def test_member_search_finds_the_same_members_in_the_same_order_whether_names_or
 @requires_postgres()
 def test_a_name_first_search_is_served_by_the_name_indexes(case_a):
     # Given a search over every member that reads the names first (as a plan's does)
-    from cases.views import search_members
+    from cases.selectors import search_members
 
     sql, params = search_members(user=UserFactory(is_superuser=True), q="Hernadnez").query.sql_with_params()
     # When PostgreSQL plans it without the option of reading the whole table or walking its primary key

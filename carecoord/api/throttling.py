@@ -7,9 +7,6 @@ list of calls and writes it back, and two processes doing so at once lose one of
 A refused call is taken out again: only the calls answered count against the limit, as in DRF.
 Any other cache (one process: development, tests) keeps DRF's count.
 """
-import math
-import uuid
-
 from django.core.cache import cache, caches
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -43,32 +40,19 @@ class PerTokenRateThrottle(SimpleRateThrottle):
         backend = caches["default"]
         if not isinstance(backend, RedisCache):
             return super().allow_request(request, view)
+        self.retry_after = None
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
         self.now = self.timer()
-        key = backend.make_and_validate_key(self.key)
-        call = f"{self.now!r}:{uuid.uuid4().hex}"
-        client = backend._cache.get_client(key, write=True)
-        with client.pipeline(transaction=True) as transaction:
-            transaction.zremrangebyscore(key, "-inf", self.now - self.duration)
-            transaction.zadd(key, {call: self.now})
-            transaction.zcard(key)
-            transaction.expire(key, math.ceil(self.duration))
-            counted = transaction.execute()[2]
-        if counted <= self.num_requests:
+        oldest = backend.count_in_window(self.key, now=self.now, seconds=self.duration, limit=self.num_requests)
+        if oldest is None:
             return True
-        with client.pipeline(transaction=True) as transaction:
-            transaction.zrem(key, call)
-            transaction.zrange(key, 0, 0, withscores=True)
-            oldest = transaction.execute()[1]
-        # The caller may call again when the oldest counted call leaves the window.
-        self.history = [oldest[0][1]] if oldest else []
+        self.retry_after = self.duration - (self.now - oldest)
         return False
 
     def wait(self):
-        if not isinstance(caches["default"], RedisCache):
-            return super().wait()
-        return self.duration - (self.now - self.history[0]) if self.history else self.duration
+        retry_after = getattr(self, "retry_after", None)
+        return super().wait() if retry_after is None else retry_after

@@ -86,6 +86,26 @@ class Member(models.Model):
         return "\n".join(p for p in parts if p)
 
 
+class MemberName(models.Model):
+    """A first and last name that some member has, or had: the member search's name dictionary.
+
+    The search ranks members by their names alone, so a plan's search for a common surname ranks the
+    few thousand names that match instead of the tens of thousands of members who bear them, then
+    reads the members of the best names in order (cases.selectors.search_members). PostgreSQL
+    triggers on the member table add every name a member is saved with (migration 0015), whatever
+    writes it: the services, the admin, a bulk load. A name nobody has any more stays and finds nobody.
+    """
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["first_name", "last_name"], name="member_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
 class MemberContact(models.Model):
     """A person who speaks or cares for the member: authorized representative, guardian, family."""
 

@@ -237,8 +237,8 @@ def member_search(request):
     members = []
     if q:
         visible_cases = case_list_visible_to(user=request.user).order_by("program")
-        members = list(search_members(user=request.user, q=q).select_related("county")
-                       .prefetch_related(Prefetch("cases", queryset=visible_cases, to_attr="visible_cases"))[:SEARCH_LIMIT])
+        members = list(search_members(user=request.user, q=q, limit=SEARCH_LIMIT).select_related("county")
+                       .prefetch_related(Prefetch("cases", queryset=visible_cases, to_attr="visible_cases")))
         if members:
             _record_access(request, members=members, action="list",
                            records=[("cases.member", m.pk) for m in members])

@@ -42,7 +42,7 @@ from django.utils import timezone
 from carecoord.accounts.models import County, Organization, Team, User
 from carecoord.clocks.catalog import Kind, all_rules
 from carecoord.clocks.models import Deadline
-from cases.models import CareTeamMember, Case, Coverage, Member
+from cases.models import CareTeamMember, Case, Coverage, Member, MemberName
 from consents.models import Consent
 from referrals.models import Referral
 
@@ -658,8 +658,8 @@ class DatasetGenerator:
 
 def reset_dataset(log: Callable[[str], None] = lambda s: None) -> None:
     """Remove everything the generator writes (and what hangs off it), keeping groups and permissions."""
-    tables = [Member._meta.db_table, Case._meta.db_table, User._meta.db_table, Team._meta.db_table,
-              Organization._meta.db_table, County._meta.db_table, Deadline._meta.db_table]
+    tables = [Member._meta.db_table, MemberName._meta.db_table, Case._meta.db_table, User._meta.db_table,
+              Team._meta.db_table, Organization._meta.db_table, County._meta.db_table, Deadline._meta.db_table]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(chr(34) + t + chr(34) for t in tables)} RESTART IDENTITY CASCADE")
-    log("  emptied members, cases, deadlines, staff, organizations and everything that refers to them")
+    log("  emptied members, their names, cases, deadlines, staff, organizations and everything that refers to them")

@@ -10,14 +10,15 @@ INDEXES = (
 )
 
 
-def gin_indexes_on_members(indexes):
+def gin_indexes(model_name, indexes):
     """A RunPython operation creating (and on reverse dropping) GIN ``indexes`` (name, expression) on the
-    member table, on PostgreSQL only. Later migrations add trigram indexes with it too."""
+    table of the cases app's ``model_name``, on PostgreSQL only. Later migrations add trigram indexes with
+    it too."""
 
     def create_indexes(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        table = apps.get_model("cases", "Member")._meta.db_table
+        table = apps.get_model("cases", model_name)._meta.db_table
         for name, expression in indexes:
             schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {name} ON "{table}" USING gin ({expression})')
 
@@ -35,5 +36,5 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
-        gin_indexes_on_members(INDEXES),
+        gin_indexes("Member", INDEXES),
     ]

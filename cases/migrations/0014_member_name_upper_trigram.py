@@ -5,15 +5,15 @@ from importlib import import_module
 
 from django.db import migrations
 
-gin_indexes_on_members = import_module("cases.migrations.0006_member_name_trigram").gin_indexes_on_members
+gin_indexes = import_module("cases.migrations.0006_member_name_trigram").gin_indexes
+
+INDEXES = (
+    ("member_first_name_upper_trgm_idx", "UPPER(first_name) gin_trgm_ops"),
+    ("member_last_name_upper_trgm_idx", "UPPER(last_name) gin_trgm_ops"),
+)
 
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0013_care_team_start_local_date")]
 
-    operations = [
-        gin_indexes_on_members((
-            ("member_first_name_upper_trgm_idx", "UPPER(first_name) gin_trgm_ops"),
-            ("member_last_name_upper_trgm_idx", "UPPER(last_name) gin_trgm_ops"),
-        )),
-    ]
+    operations = [gin_indexes("Member", INDEXES)]

@@ -177,10 +177,11 @@ QUERIES = ["Hernandez", "hernadnez", "Guadalupe Hernandez", "lupe", "ana reyes",
 @requires_postgres()
 def test_member_search_finds_the_same_members_in_the_same_order_whether_names_or_scope_come_first(
         manager_a, program_a, case_a, case_b):
-    # Given members with similar names on the manager's cases, and the same names in another county
+    # Given members with similar names on the manager's cases (three bearing "Ana Reyes", so that the
+    # members of one name are cut by the limit), and the same names in another county
     from cases.selectors import search_members
 
-    for first, last in NAMES:
+    for first, last in NAMES + [("Ana", "Reyes")] * 2:
         CaseFactory(member=MemberFactory(first_name=first, last_name=last, county=case_a.member.county),
                     organization=program_a, primary_case_manager=manager_a)
         CaseFactory(member=MemberFactory(first_name=first, last_name=last), organization=case_b.organization)
@@ -191,30 +192,66 @@ def test_member_search_finds_the_same_members_in_the_same_order_whether_names_or
 
     found_any = 0
     for q in QUERIES:
-        # When the search reads the names first, or compares each member in scope
-        names_first = [m.pk for m in search_members(user=manager_a, q=q, names_first=True)]
-        scope_first = [m.pk for m in search_members(user=manager_a, q=q, names_first=False)]
-        # Then it finds the same members, ranked the same
-        assert names_first == scope_first, q
+        for limit in (1, 2, 4, 25):
+            # When the search ranks the names first, or compares each member in scope
+            names_first = [m.pk for m in search_members(user=manager_a, q=q, limit=limit, names_first=True)]
+            scope_first = [m.pk for m in search_members(user=manager_a, q=q, limit=limit, names_first=False)]
+            # Then it finds the same members, ranked the same, at most ``limit`` of them
+            assert names_first == scope_first, (q, limit)
+            assert len(names_first) <= limit
         found_any += bool(names_first)
     assert found_any == len(QUERIES) - 1  # every query but "Zzyzx" finds someone
+    # and the limit cuts the members of one name in the order of their ids
+    ana_reyes = search_members(user=manager_a, q="ana reyes", limit=25, names_first=True)
+    assert [m.pk for m in ana_reyes][:3] == sorted(m.pk for m in ana_reyes if m.full_name == "Ana Reyes")
 
 
 @requires_postgres()
-def test_a_name_first_search_is_served_by_the_name_indexes(case_a):
-    # Given a search over every member that reads the names first (as a plan's does)
+def test_the_name_dictionary_holds_every_name_a_member_is_saved_with():
+    # Given members created one by one, in bulk, and renamed
+    from cases.models import Member, MemberName
+
+    MemberFactory(first_name="Rosa", last_name="Delgadillo")
+    MemberFactory(first_name="Rosa", last_name="Delgadillo")
+    county = MemberFactory().county
+    Member.objects.bulk_create([MemberFactory.build(first_name="Tomás", last_name="Ibarra", county=county)
+                                for _ in range(2)])
+    renamed = MemberFactory(first_name="Lupe", last_name="Soto")
+    Member.objects.filter(pk=renamed.pk).update(last_name="Soto-Vargas")
+    # Then the dictionary has each name once, the old name of the renamed member too
+    names = set(MemberName.objects.values_list("first_name", "last_name"))
+    assert {("Rosa", "Delgadillo"), ("Tomás", "Ibarra"), ("Lupe", "Soto"), ("Lupe", "Soto-Vargas")} <= names
+    assert MemberName.objects.filter(first_name="Rosa", last_name="Delgadillo").count() == 1
+
+
+@requires_postgres()
+def test_a_name_first_search_ranks_names_through_the_name_indexes_and_reads_only_the_best_names_bearers(
+        case_a):
+    # Given a search over every member that reads the names first (as a plan's does), and many members
+    # bearing names that contain the word
+    from django.test.utils import CaptureQueriesContext
+
     from cases.selectors import search_members
 
-    sql, params = search_members(user=UserFactory(is_superuser=True), q="Hernadnez").query.sql_with_params()
-    # When PostgreSQL plans it without the option of reading the whole table or walking its primary key
+    for first in ("Ana", "Lupe", "Rosa", "Tomás", "Inés", "Luz"):
+        for _ in range(3):
+            MemberFactory(first_name=first, last_name="Hernandez")
+    with CaptureQueriesContext(connection) as queries:
+        found = list(search_members(user=UserFactory(is_superuser=True), q="Hernadnez Ana", limit=2))
+    # Then the two found bear the best name, and only that name's bearers were read
+    assert {m.full_name for m in found} == {"Ana Hernandez"}
+    [names_sql] = [query["sql"] for query in queries if 'FROM "cases_membername"' in query["sql"]]
+    bearer_reads = [query["sql"] for query in queries if '"cases_member"."first_name" = ' in query["sql"]]
+    assert len(bearer_reads) == 1 and bearer_reads[0].count('"cases_member"."first_name" = ') == 1
+    # When PostgreSQL plans the names' ranking without the option of reading the whole table
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
+        cursor.execute("EXPLAIN " + names_sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     # Then each arm of the name test is an index scan: a name whose SQL differed from its index's would not be
-    for index in ("member_first_name_upper_trgm_idx", "member_last_name_upper_trgm_idx", "member_first_name_trgm_idx",
-                  "member_last_name_trgm_idx", "member_full_name_trgm_idx"):
+    for index in ("membername_first_name_upper_trgm_idx", "membername_last_name_upper_trgm_idx",
+                  "membername_first_name_trgm_idx", "membername_last_name_trgm_idx", "membername_full_name_trgm_idx"):
         assert f"Bitmap Index Scan on {index}" in plan, (index, plan)
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from carecoord.accounts.models import User
 from carecoord.clocks.models import Deadline
 from carecoord.scale.dataset import DatasetGenerator, reset_dataset
-from cases.models import CareTeamMember, Case, Coverage, Member
+from cases.models import CareTeamMember, Case, Coverage, Member, MemberName
 from consents.models import Consent
 from referrals.models import Referral
 from tests.conftest import requires_postgres
@@ -41,6 +41,9 @@ def test_generator_loads_every_table_in_realistic_shape():
     states = set(Deadline.objects.values_list("status", flat=True))
     assert {"open", "missed", "met_on_time", "met_late", "cancelled"} <= states
     assert Deadline.objects.filter(status="open", due_at__lt=timezone.now()).exists()  # a sweep backlog
+    # and the member search's name dictionary holds each name the COPY wrote, once
+    names = set(Member.objects.values_list("first_name", "last_name"))
+    assert sorted(MemberName.objects.values_list("first_name", "last_name")) == sorted(names)
     # and the related rows exist
     assert CareTeamMember.objects.exists() and Referral.objects.exists() and Consent.objects.exists()
     # and staff come in roles, each in its group
@@ -73,5 +76,6 @@ def test_generator_refuses_to_double_load_and_reset_empties():
     reset_dataset()
     # Then members, cases and deadlines are gone, and a new load works
     assert not Member.objects.exists() and not Case.objects.exists() and not Deadline.objects.exists()
+    assert not MemberName.objects.exists()
     DatasetGenerator(members=120).run()
     assert Member.objects.count() == 120

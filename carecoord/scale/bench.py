@@ -5,7 +5,8 @@ the data set (the real view, middleware, templates, serializers and audit writes
 repeated and summarised as median and 95th percentile. For each one the harness
 also times the bare SQL: the query that returns the scenario's rows (the slowest
 SELECT the request ran — the page's own query, captured exactly as Django sent
-it), re-run with ``cursor.execute`` on the same indexes, and prints the ratio.
+it; for a page that finds its rows in steps, all the steps' queries, one after
+another), re-run with ``cursor.execute`` on the same indexes, and prints the ratio.
 ``EXPLAIN`` of that query names the indexes it uses. Query counts are taken per
 request, and for list APIs at two page sizes to show they do not grow with it.
 
@@ -113,17 +114,35 @@ def _main_table(sql: str) -> str | None:
     return None
 
 
-def main_query(captured: list[dict], table: str | None = None) -> str | None:
-    """The request's page query, as the exact SQL text Django sent: the slowest SELECT reading
-    ``table`` (the scenario's rows), else the slowest SELECT at all (sessions left out)."""
+def _selects(captured: list[dict]) -> list[dict]:
+    """The request's SELECTs as the exact SQL text Django sent (a cursor's without its DECLARE), sessions left out."""
     queries = [{**q, "sql": _DECLARE.sub("", q["sql"])} for q in captured]
-    selects = [q for q in queries if _SELECT.match(q["sql"]) and "django_session" not in q["sql"]]
+    return [q for q in queries if _SELECT.match(q["sql"]) and "django_session" not in q["sql"]]
+
+
+def main_query(captured: list[dict], table: str | None = None) -> str | None:
+    """The request's page query: the slowest SELECT reading ``table`` (the scenario's rows), else the
+    slowest SELECT at all."""
+    selects = _selects(captured)
     if table:
         own = [q for q in selects if _main_table(q["sql"]) == table]
         selects = own or selects
     if not selects:
         return None
     return max(selects, key=lambda q: float(q["time"]))["sql"]
+
+
+def steps_reading(captured: list[dict], tables: tuple[str, ...]) -> list[str]:
+    """The SQL of a page that finds its rows in steps (a plan's member search ranks names, reads their
+    bearers, then ranks the page): the request's SELECTs reading one of ``tables``, in the order sent,
+    from the first such SELECT to the first that reads another table. Its last step returns the page."""
+    steps: list[str] = []
+    for query in _selects(captured):
+        if _main_table(query["sql"]) in tables:
+            steps.append(query["sql"])
+        elif steps:
+            break
+    return steps
 
 
 # A browser page's link to the page after it (the Cases page's "Older cases").
@@ -144,12 +163,8 @@ def streamed_csv_rows(response) -> int:
     return sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
 
 
-def explain_indexes(sql: str) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
+def explain_indexes(*statements: str) -> list[str]:
+    """The indexes the plans of ``statements`` read, each once, in plan order."""
     found: list[str] = []
 
     def walk(node):
@@ -161,17 +176,23 @@ def explain_indexes(sql: str) -> list[str]:
         for child in node.get("Plans", []):
             walk(child)
 
-    walk(plan[0]["Plan"])
+    for sql in statements:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+        walk((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
     return found
 
 
-def time_sql(sql: str, runs: int) -> tuple[float, int]:
+def time_sql(statements: list[str], runs: int) -> tuple[float, int]:
+    """The median time of running ``statements`` one after another, and the rows of the last."""
     times, rows = [], 0
     with connection.cursor() as cursor:
         for _ in range(runs):
             started = time.perf_counter()
-            cursor.execute(sql)
-            rows = len(cursor.fetchall())
+            for sql in statements:
+                cursor.execute(sql)
+                rows = len(cursor.fetchall())
             times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times), rows
 
@@ -235,7 +256,10 @@ class Benchmark:
         self._tokens.clear()
 
     def request(self, key: str, label: str, user: User | None, url: str, *, table: str, small_url: str | None = None,
-                rows_of: Callable | None = None, reference: bool = False, browser: bool = False) -> Result:
+                rows_of: Callable | None = None, reference: bool = False, browser: bool = False,
+                in_steps: tuple[str, ...] = ()) -> Result:
+        """One scenario. Its bare SQL is the slowest query reading ``table``, or, for a page that finds its
+        rows in steps on the tables ``in_steps``, those steps run one after another."""
         result = Result(key=key, label=label, url=url, reference=reference)
         if user is None:
             result.note = "no such user in the data set"
@@ -255,7 +279,8 @@ class Benchmark:
             response = client.get(url)
         result.queries = len(ctx.captured_queries)
         result.db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-        sql = main_query(ctx.captured_queries, table)
+        statements = steps_reading(ctx.captured_queries, in_steps) if in_steps else [main_query(ctx.captured_queries, table)]
+        statements = [sql for sql in statements if sql]
         if rows_of is not None:
             result.rows = rows_of(response)
         times = []
@@ -271,9 +296,9 @@ class Benchmark:
         result.runs = len(times)
         result.median_ms = statistics.median(times)
         result.p95_ms = percentile(times, 0.95)
-        if sql:
-            result.sql_median_ms, sql_rows = time_sql(sql, runs)
-            result.indexes = explain_indexes(sql)
+        if statements:
+            result.sql_median_ms, sql_rows = time_sql(statements, runs)
+            result.indexes = explain_indexes(*statements)
             result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
             if result.rows is None:
                 result.rows = sql_rows
@@ -346,7 +371,7 @@ class Benchmark:
         self.request("search_page_supervisor", f"Member search page, supervisor (?q={name})", u["supervisor"],
                      f"/members/?q={name}", table="cases_member")
         self.request("search_page_liaison", f"Member search page, plan liaison (?q={name})", u["plan_liaison"],
-                     f"/members/?q={name}", table="cases_member", browser=True)
+                     f"/members/?q={name}", table="cases_member", browser=True, in_steps=("cases_membername", "cases_member"))
         self.request("members_api", f"Members API (liaison, last_name={name})", u["plan_liaison"],
                      f"/api/members/?last_name={name}", table="cases_member", small_url=f"/api/members/?last_name={name}&page_size=10",
                      rows_of=count)
@@ -395,7 +420,7 @@ class Benchmark:
             result.peak_kib = peak / 1024
             if sql:
                 # The export reads with a server-side cursor; the bare query is the whole row set.
-                result.sql_median_ms, _ = time_sql(sql, runs)
+                result.sql_median_ms, _ = time_sql([sql], runs)
                 result.indexes = explain_indexes(sql)
                 result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
             self.results.append(result)

@@ -187,7 +187,9 @@ def _reset_sequence(model: type[models.Model]) -> None:
                        f'GREATEST((SELECT MAX(id) FROM "{table}"), 1))')
 
 
-BULK_MODELS = (Member, Coverage, Case, CareTeamMember, Referral, Consent, Deadline)
+# The tables the load fills in bulk; the member name dictionary is filled by PostgreSQL's triggers as the
+# members are copied, so its trigram indexes too are built once after the load rather than name by name.
+BULK_MODELS = (Member, MemberName, Coverage, Case, CareTeamMember, Referral, Consent, Deadline)
 
 
 def _droppable_indexes(model: type[models.Model]) -> list[tuple[str, str]]:

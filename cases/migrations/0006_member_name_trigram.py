@@ -10,17 +10,18 @@ INDEXES = (
 )
 
 
-def gin_indexes(model_name, indexes):
+def gin_indexes(model_name, indexes, *, storage=""):
     """A RunPython operation creating (and on reverse dropping) GIN ``indexes`` (name, expression) on the
-    table of the cases app's ``model_name``, on PostgreSQL only. Later migrations add trigram indexes with
-    it too."""
+    table of the cases app's ``model_name``, on PostgreSQL only, with the storage parameters ``storage``
+    (e.g. "fastupdate = off"). Later migrations add trigram indexes with it too."""
+    with_storage = f" WITH ({storage})" if storage else ""
 
     def create_indexes(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
         table = apps.get_model("cases", model_name)._meta.db_table
         for name, expression in indexes:
-            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {name} ON "{table}" USING gin ({expression})')
+            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS {name} ON "{table}" USING gin ({expression}){with_storage}')
 
     def drop_indexes(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":

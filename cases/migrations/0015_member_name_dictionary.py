@@ -59,8 +59,10 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(record_names, stop_recording_names),
-        # Built after the names are in (a GIN index filled row by row keeps a pending list to scan). The
-        # expressions of the member table's indexes (0006, 0014), so the same filter is served here.
+        # The expressions of the member table's indexes (0006, 0014), so the same filter is served here;
+        # built after the names are in. Without GIN's fast update: the dictionary is read by every search
+        # and gains a name rarely, and fast update would keep new names in a pending list that every search
+        # reads whole until a VACUUM merges it (11 ms of a 12 ms search at 10,000 members after a bulk load).
         gin_indexes("MemberName", (
             ("membername_last_name_trgm_idx", "last_name gin_trgm_ops"),
             ("membername_first_name_trgm_idx", "first_name gin_trgm_ops"),
@@ -68,5 +70,5 @@ class Migration(migrations.Migration):
              "(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) gin_trgm_ops"),
             ("membername_first_name_upper_trgm_idx", "UPPER(first_name) gin_trgm_ops"),
             ("membername_last_name_upper_trgm_idx", "UPPER(last_name) gin_trgm_ops"),
-        )),
+        ), storage="fastupdate = off"),
     ]

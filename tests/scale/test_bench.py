@@ -9,7 +9,7 @@ import json
 import pytest
 
 from carecoord.scale.bench import (
-    Benchmark, MachineSpeed, Result, compare, format_table, machine_speed, main_query, percentile, save,
+    Benchmark, MachineSpeed, Result, compare, format_table, machine_speed, main_query, percentile, save, steps_reading,
 )
 from carecoord.scale.dataset import DatasetGenerator
 from tests.conftest import requires_postgres
@@ -37,6 +37,22 @@ def test_main_query_is_the_slowest_select_not_session_or_writes():
     assert main_query([]) is None
     # and with the scenario's table named, the slowest query reading that table
     assert main_query(captured, "accounts_user") == 'SELECT "accounts_user"."id" FROM "accounts_user"'
+
+
+def test_a_page_found_in_steps_is_timed_on_every_step_in_order():
+    # Given a plan's member search: its names ranked, their bearers read, the page ranked; then the page's
+    # other reads, one of them on the members again (which of them are in a DMC-ODS program)
+    captured = [
+        {"sql": 'SELECT "accounts_user"."id" FROM "accounts_user"', "time": "0.001"},
+        {"sql": 'SELECT "cases_membername"."first_name" FROM "cases_membername"', "time": "0.002"},
+        {"sql": 'SELECT "cases_member"."id" FROM "cases_member" WHERE "cases_member"."first_name" = \'Ana\'', "time": "0.001"},
+        {"sql": 'SELECT "cases_member"."id" FROM "cases_member" WHERE "cases_member"."id" IN (1)', "time": "0.001"},
+        {"sql": 'SELECT "cases_case"."id" FROM "cases_case" WHERE "cases_case"."member_id" IN (1)', "time": "0.001"},
+        {"sql": 'SELECT DISTINCT "cases_member"."id" FROM "cases_member" INNER JOIN "cases_case"', "time": "0.003"},
+        {"sql": 'INSERT INTO "audit_accessevent" VALUES (1)', "time": "0.001"},
+    ]
+    # Then the search's SQL is its three steps, in the order sent: not only the slowest, not the later read
+    assert steps_reading(captured, ("cases_membername", "cases_member")) == [q["sql"] for q in captured[1:4]]
 
 
 def test_a_streamed_exports_query_is_the_select_inside_its_cursor():

@@ -22,9 +22,18 @@ def _index_names(table: str) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _name_dictionary_trigram_indexes() -> dict[str, int]:
+    """The name dictionary's trigram indexes by name, with each one's object id (new when it is rebuilt)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexname::regclass::oid FROM pg_indexes WHERE tablename = %s "
+                       "AND indexdef LIKE '%%gin_trgm_ops%%'", [MemberName._meta.db_table])
+        return dict(cursor.fetchall())
+
+
 def test_generator_loads_every_table_in_realistic_shape():
-    # Given the indexes the deadline table has before a load
+    # Given the indexes the deadline table and the name dictionary have before a load
     before = _index_names(Deadline._meta.db_table)
+    dictionary_indexes = _name_dictionary_trigram_indexes()
     # When a tiny data set is generated
     report = DatasetGenerator(members=300).run()
     # Then the sizes follow the member count
@@ -54,6 +63,11 @@ def test_generator_loads_every_table_in_realistic_shape():
     assert not Case.objects.filter(status="closed", closed_reason="").exists()
     # and the secondary indexes dropped for the load are back
     assert before <= _index_names(Deadline._meta.db_table)
+    # and the dictionary's five trigram indexes were built after its names, not filled name by name into
+    # a GIN pending list that each search would read whole
+    rebuilt = _name_dictionary_trigram_indexes()
+    assert len(dictionary_indexes) == 5 and rebuilt.keys() == dictionary_indexes.keys()
+    assert not set(rebuilt.values()) & set(dictionary_indexes.values())
     # and new rows still get fresh ids after the explicit-id COPY
     assert Member.objects.order_by("-id").first().id < _next_sequence_value(Member)
 

@@ -22,6 +22,8 @@ EXEMPT = {
     "audit.AuditChainHead": "chain bookkeeping",
     "audit.TwoFactorDevice": "holds a secret that must not be copied into history",
     "accounts.ApiToken": "holds a token digest; issued once, then only revoked (revoked_at kept on the row)",
+    "cases.MemberName": "the member search's name dictionary, derived from the members by database triggers: "
+                        "names are only added, and the members' own history records who had which name",
     "directory.Service": "the vocabulary of needs; no member data",
     "directory.UnmetNeed": "append-only log of needs that found no provider",
 }

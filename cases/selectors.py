@@ -343,11 +343,12 @@ def search_members(*, user, q: str, limit: int, names_first: bool | None = None)
     q = " ".join(q.split())
     if not q:
         return members.none()
+    name_order = ("last_name", "first_name", "pk")  # a stable page where many share the date or the words
     day = _as_date(q)
     if day:
-        return members.filter(date_of_birth=day)[:limit]
+        return members.filter(date_of_birth=day).order_by(*name_order)[:limit]
     if CIN_RE.match(q.upper()):
-        return members.filter(cin=q.upper())[:limit]
+        return members.filter(cin=q.upper()).order_by(*name_order)[:limit]
     # The members whose visible case has this number, looked up first on the case number's unique index
     # (case numbers are upper case and always have digits). A join to cases made PostgreSQL rank every
     # member before filtering (30 s at 1M members on the scale benchmark); an EXISTS probed the cases of
@@ -357,7 +358,7 @@ def search_members(*, user, q: str, limit: int, names_first: bool | None = None)
     ) if any(ch.isdigit() for ch in q) else []
     by_case_number = Q(pk__in=case_number_members)
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return members.filter(_words_q(q) | by_case_number)[:limit]
+        return members.filter(_words_q(q) | by_case_number).order_by(*name_order)[:limit]
     if names_first is None:
         names_first = user.is_superuser or getattr(user, "role", None) == User.Role.PLAN_LIAISON
     if names_first:

@@ -161,6 +161,23 @@ def test_member_search_by_date_of_birth_cin_and_case_number(client_a, case_a):
         assert [m.pk for m in response.context["members"]] == [member.pk], q
 
 
+def test_member_search_by_date_of_birth_lists_those_born_that_day_by_name_in_pages_that_hold_still(case_a):
+    # Given three members born on the same day, saved out of name order
+    import datetime
+
+    from cases.selectors import search_members
+
+    day = datetime.date(2011, 3, 9)
+    zuniga, abad, abad_too = (MemberFactory(last_name=last, first_name=first, date_of_birth=day)
+                              for last, first in (("Zuniga", "Ana"), ("Abad", "Luz"), ("Abad", "Luz")))
+    everyone = UserFactory(is_superuser=True)
+    # When a user who sees them all searches the date, a page of two at a time
+    first_page = list(search_members(user=everyone, q="03/09/2011", limit=2))
+    # Then they come by last name, first name, then id, so that the first page is the same every time
+    assert [m.pk for m in first_page] == [abad.pk, abad_too.pk]
+    assert [m.pk for m in search_members(user=everyone, q="2011-03-09", limit=3)] == [abad.pk, abad_too.pk, zuniga.pk]
+
+
 def test_member_search_never_shows_members_the_user_cannot_see(client_a, case_a, case_b):
     # Given a member of another county's case with the same last name
     case_b.member.last_name = case_a.member.last_name

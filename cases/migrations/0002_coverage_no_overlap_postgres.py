@@ -5,6 +5,8 @@ constraint on open-ended coverage and ``coverage_add``'s check stand in.
 """
 from django.db import migrations
 
+from carecoord.migration_operations import postgresql_sql
+
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 ALTER TABLE cases_coverage ADD CONSTRAINT coverage_no_overlap
@@ -13,16 +15,6 @@ ALTER TABLE cases_coverage ADD CONSTRAINT coverage_no_overlap
 DROP = "ALTER TABLE cases_coverage DROP CONSTRAINT IF EXISTS coverage_no_overlap;"
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("cases", "0001_initial")]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgresql_sql(CREATE, DROP)]

@@ -1,11 +1,9 @@
 """Trigram indexes on the upper-cased member names, which serve the member search's word test
 (``icontains`` is ``UPPER(name) LIKE UPPER(pattern)`` on PostgreSQL) from an index, so that a large
 scope (a plan's members) is searched by name first. Nothing to do on SQLite."""
-from importlib import import_module
-
 from django.db import migrations
 
-gin_indexes = import_module("cases.migrations.0006_member_name_trigram").gin_indexes
+from carecoord.migration_operations import gin_indexes
 
 INDEXES = (
     ("member_first_name_upper_trgm_idx", "UPPER(first_name) gin_trgm_ops"),
@@ -16,4 +14,4 @@ INDEXES = (
 class Migration(migrations.Migration):
     dependencies = [("cases", "0013_care_team_start_local_date")]
 
-    operations = [gin_indexes("Member", INDEXES)]
+    operations = [gin_indexes("cases_member", INDEXES)]

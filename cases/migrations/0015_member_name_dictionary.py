@@ -3,11 +3,9 @@ member has, with the same trigram indexes as the member table, kept by PostgreSQ
 table and filled from the members already there. Statement triggers with a transition table add the
 names of a whole statement at once, so a bulk load (COPY of a million members) pays one DISTINCT, not a
 statement per row. On SQLite the table is created and stays empty: the search there does not use it."""
-from importlib import import_module
-
 from django.db import migrations, models
 
-gin_indexes = import_module("cases.migrations.0006_member_name_trigram").gin_indexes
+from carecoord.migration_operations import gin_indexes, postgresql_sql
 
 RECORD_NAMES = """
 CREATE OR REPLACE FUNCTION cases_member_names_record() RETURNS trigger AS $$
@@ -33,16 +31,6 @@ DROP FUNCTION IF EXISTS cases_member_names_record();
 """
 
 
-def record_names(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(RECORD_NAMES)
-
-
-def stop_recording_names(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(STOP_RECORDING_NAMES)
-
-
 class Migration(migrations.Migration):
     dependencies = [("cases", "0014_member_name_upper_trigram")]
 
@@ -58,12 +46,12 @@ class Migration(migrations.Migration):
                 "constraints": [models.UniqueConstraint(fields=("first_name", "last_name"), name="member_name_unique")],
             },
         ),
-        migrations.RunPython(record_names, stop_recording_names),
+        postgresql_sql(RECORD_NAMES, STOP_RECORDING_NAMES),
         # The expressions of the member table's indexes (0006, 0014), so the same filter is served here;
         # built after the names are in. Without GIN's fast update: the dictionary is read by every search
         # and gains a name rarely, and fast update would keep new names in a pending list that every search
         # reads whole until a VACUUM merges it (11 ms of a 12 ms search at 10,000 members after a bulk load).
-        gin_indexes("MemberName", (
+        gin_indexes("cases_membername", (
             ("membername_last_name_trgm_idx", "last_name gin_trgm_ops"),
             ("membername_first_name_trgm_idx", "first_name gin_trgm_ops"),
             ("membername_full_name_trgm_idx",

@@ -5,10 +5,12 @@ from importlib import import_module
 
 from django.db import migrations
 
+from carecoord.migration_operations import gin_indexes
+
 trigram_0006 = import_module("cases.migrations.0006_member_name_trigram")
 trigram_0014 = import_module("cases.migrations.0014_member_name_upper_trigram")
 
-member_trigram_indexes = trigram_0006.gin_indexes("Member", trigram_0006.INDEXES + trigram_0014.INDEXES)
+member_trigram_indexes = gin_indexes("cases_member", trigram_0006.INDEXES + trigram_0014.INDEXES)
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,8 @@ The functions belong to whoever created the extension. If that is not the role m
 created beforehand by a superuser), the migration goes on with a warning naming the statements to run."""
 from django.db import migrations
 
+from carecoord.migration_operations import postgresql_sql
+
 FUNCTIONS = ("similarity(text, text)", "similarity_op(text, text)")
 
 SET_COST = """
@@ -23,16 +25,11 @@ $$;
 """
 
 
-def trigram_cost(cost: int):
-    def set_cost(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            statements = " ".join(f"ALTER FUNCTION {function} COST {cost};" for function in FUNCTIONS)
-            schema_editor.execute(SET_COST % {"statements": statements}, params=None)
-
-    return set_cost
+def set_cost(cost: int) -> str:
+    return SET_COST % {"statements": " ".join(f"ALTER FUNCTION {function} COST {cost};" for function in FUNCTIONS)}
 
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0016_drop_member_name_trigram_indexes")]
 
-    operations = [migrations.RunPython(trigram_cost(100), trigram_cost(1))]
+    operations = [postgresql_sql(set_cost(100), set_cost(1))]

@@ -1,6 +1,8 @@
 """PostgreSQL refuses UPDATE and DELETE on the accounting of disclosures, whatever the caller."""
 from django.db import migrations
 
+from carecoord.migration_operations import postgresql_sql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION consents_disclosure_append_only() RETURNS trigger AS $$
 BEGIN
@@ -18,16 +20,6 @@ DROP FUNCTION IF EXISTS consents_disclosure_append_only();
 """
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("consents", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgresql_sql(CREATE, DROP)]

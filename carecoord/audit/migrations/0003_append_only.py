@@ -4,6 +4,8 @@ a DBA) must first ``SET LOCAL carecoord.audit_maintenance = 'on'``. The hash cha
 detects changes made by anyone who bypasses this."""
 from django.db import migrations
 
+from carecoord.migration_operations import postgresql_sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$
 BEGIN
@@ -25,16 +27,6 @@ DROP FUNCTION IF EXISTS audit_append_only();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0002_chain_head")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

@@ -5,18 +5,12 @@ table held nothing the events do not."""
 import carecoord.audit.models
 from django.db import migrations
 
+from carecoord.migration_operations import postgresql_sql
+
 INDEX = "audit_event_members_gin"
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        # jsonb_path_ops: the smaller GIN opclass, and all that containment (@>) needs.
-        schema_editor.execute(f"CREATE INDEX {INDEX} ON audit_accessevent USING gin (members jsonb_path_ops)")
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+# jsonb_path_ops: the smaller GIN opclass, and all that containment (@>) needs.
+CREATE = f"CREATE INDEX {INDEX} ON audit_accessevent USING gin (members jsonb_path_ops)"
+DROP = f"DROP INDEX IF EXISTS {INDEX}"
 
 
 class Migration(migrations.Migration):
@@ -31,7 +25,7 @@ class Migration(migrations.Migration):
             name='members',
             field=carecoord.audit.models.MemberIdsField(blank=True, default=list, help_text='Ids of the members shown'),
         ),
-        migrations.RunPython(forward, backward),
+        postgresql_sql(CREATE, DROP),
         migrations.DeleteModel(
             name='AccessEventMember',
         ),

@@ -9,18 +9,11 @@ scale benchmark). 80 % fill keeps that room. PostgreSQL only; new pages only (a
 """
 from django.db import migrations
 
-
-def _set_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute('ALTER TABLE "clocks_deadline" SET (fillfactor = 80)')
-
-
-def _reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute('ALTER TABLE "clocks_deadline" RESET (fillfactor)')
+from carecoord.migration_operations import postgresql_sql
 
 
 class Migration(migrations.Migration):
     dependencies = [("clocks", "0002_deadline_ended_outbox_sending")]
 
-    operations = [migrations.RunPython(_set_fillfactor, _reset_fillfactor, elidable=False)]
+    operations = [postgresql_sql('ALTER TABLE "clocks_deadline" SET (fillfactor = 80)',
+                                 'ALTER TABLE "clocks_deadline" RESET (fillfactor)', elidable=False)]

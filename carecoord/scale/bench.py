@@ -6,7 +6,8 @@ repeated and summarised as median and 95th percentile. For each one the harness
 also times the bare SQL: the query that returns the scenario's rows (the slowest
 SELECT the request ran — the page's own query, captured exactly as Django sent
 it; for a page that finds its rows in steps, all the steps' queries, one after
-another), re-run with ``cursor.execute`` on the same indexes, and prints the ratio.
+another), re-run with ``cursor.execute`` on the same indexes, taking turns with the
+request so that both meet the machine in the same state, and prints the ratio.
 ``EXPLAIN`` of that query names the indexes it uses. Query counts are taken per
 request, and for list APIs at two page sizes to show they do not grow with it.
 
@@ -19,6 +20,7 @@ LOCKED`` and the lease ``UPDATE``), rolled back so the data set is unchanged.
 from __future__ import annotations
 
 import datetime
+import gc
 import html
 import json
 import re
@@ -70,6 +72,16 @@ class Result:
     note: str = ""
     # A reference figure, shown but not judged against the targets: what every request pays.
     reference: bool = False
+
+    def timed(self, times: list[float], sql_times: list[float], statements: list[str]) -> None:
+        """Record the scenario's times and, when it has bare SQL, that SQL's times, plan and the ratio."""
+        self.runs = len(times)
+        self.median_ms = statistics.median(times)
+        self.p95_ms = percentile(times, 0.95)
+        if statements:
+            self.sql_median_ms = statistics.median(sql_times)
+            self.indexes = explain_indexes(*statements)
+            self.ratio = self.median_ms / self.sql_median_ms if self.sql_median_ms else None
 
     def misses(self) -> list[str]:
         out = []
@@ -184,17 +196,43 @@ def explain_indexes(*statements: str) -> list[str]:
     return found
 
 
-def time_sql(statements: list[str], runs: int) -> tuple[float, int]:
-    """The median time of running ``statements`` one after another, and the rows of the last."""
-    times, rows = [], 0
+def run_sql(statements: list[str]) -> int:
+    """Run ``statements`` one after another, bare; the rows the last returns (or changes)."""
+    rows = 0
     with connection.cursor() as cursor:
-        for _ in range(runs):
-            started = time.perf_counter()
-            for sql in statements:
-                cursor.execute(sql)
-                rows = len(cursor.fetchall())
-            times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), rows
+        for sql in statements:
+            cursor.execute(sql)
+            rows = len(cursor.fetchall()) if cursor.description else cursor.rowcount
+    return rows
+
+
+def time_alternately(page: Callable[[], object], bare: Callable[[], object] | None, runs: int) -> tuple[list[float], list[float]]:
+    """Time ``page`` and its ``bare`` SQL ``runs`` times each, taking turns; the times in ms of each.
+
+    Taking turns rather than one series after the other puts both under the same machine: these
+    shared machines change speed by 1.5x within minutes, and a ratio of two medians taken a minute
+    apart measured the neighbours as much as the page. Each scenario also starts from a collected
+    heap, so that it does not pay for the garbage the scenario before it left (the test client's
+    responses keep their requests alive until the collector comes round)."""
+    gc.collect()
+    page_times: list[float] = []
+    bare_times: list[float] = []
+    for _ in range(runs):
+        for action, times in ((page, page_times), (bare, bare_times)):
+            if action is not None:
+                started = time.perf_counter()
+                action()
+                times.append((time.perf_counter() - started) * 1000)
+    return page_times, bare_times
+
+
+def rolled_back(action: Callable[[], object]) -> Callable[[], object]:
+    """``action`` in a transaction that is rolled back, so a timed write leaves the data set as it was."""
+    def run():
+        with transaction.atomic():
+            action()
+            transaction.set_rollback(True)
+    return run
 
 
 @dataclass
@@ -283,25 +321,14 @@ class Benchmark:
         statements = [sql for sql in statements if sql]
         if rows_of is not None:
             result.rows = rows_of(response)
-        times = []
         # A scenario that takes seconds is far off target anyway: a few runs show it without stalling the run.
         runs = self.runs if warm_ms < SLOW_MS else min(self.runs, 3)
         if runs < self.runs:
             result.note = f"{runs} runs only (over {SLOW_MS / 1000:.0f} s each)"
-        for _ in range(runs):
-            started = time.perf_counter()
-            response = client.get(url)
-            _ = response.content
-            times.append((time.perf_counter() - started) * 1000)
-        result.runs = len(times)
-        result.median_ms = statistics.median(times)
-        result.p95_ms = percentile(times, 0.95)
-        if statements:
-            result.sql_median_ms, sql_rows = time_sql(statements, runs)
-            result.indexes = explain_indexes(*statements)
-            result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
-            if result.rows is None:
-                result.rows = sql_rows
+        times, sql_times = time_alternately(lambda: client.get(url).content, (lambda: run_sql(statements)) if statements else None, runs)
+        result.timed(times, sql_times, statements)
+        if statements and result.rows is None:
+            result.rows = run_sql(statements)
         if small_url:
             with CaptureQueriesContext(connection) as ctx:
                 client.get(small_url)
@@ -396,33 +423,24 @@ class Benchmark:
                 self.results.append(result)
                 self.log(f"  {label}: {result.note}")
                 continue
-            times, rows = [], 0
-            runs = max(3, min(self.runs, 5))
-            for _ in range(runs):
-                started = time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
                 rows = streamed_csv_rows(client.get(url))
-                times.append((time.perf_counter() - started) * 1000)
+            result.queries = len(ctx.captured_queries)
+            result.db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+            # The export reads with a server-side cursor; the bare query is the whole row set.
+            sql = main_query(ctx.captured_queries, "cases_case")
+            statements = [sql] if sql else []
+            times, sql_times = time_alternately(lambda: streamed_csv_rows(client.get(url)),
+                                                (lambda: run_sql(statements)) if sql else None, max(3, min(self.runs, 5)))
+            result.timed(times, sql_times, statements)
+            result.rows = rows
+            result.rows_per_s = rows / (result.median_ms / 1000) if result.median_ms else None
             # Peak Python memory while streaming (a separate pass: tracemalloc slows the code it watches).
             tracemalloc.start()
             streamed_csv_rows(client.get(url))
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            with CaptureQueriesContext(connection) as ctx:
-                streamed_csv_rows(client.get(url))
-            result.queries = len(ctx.captured_queries)
-            result.db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-            sql = main_query(ctx.captured_queries, "cases_case")
-            result.runs = runs
-            result.median_ms = statistics.median(times)
-            result.p95_ms = percentile(times, 0.95)
-            result.rows = rows
-            result.rows_per_s = rows / (result.median_ms / 1000) if result.median_ms else None
             result.peak_kib = peak / 1024
-            if sql:
-                # The export reads with a server-side cursor; the bare query is the whole row set.
-                result.sql_median_ms, _ = time_sql([sql], runs)
-                result.indexes = explain_indexes(sql)
-                result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
             self.results.append(result)
             self.log(f"  {label}: {rows:,} rows, {result.rows_per_s or 0:,.0f} rows/s, peak {result.peak_kib:,.0f} KiB")
 
@@ -436,33 +454,21 @@ class Benchmark:
         now = timezone.now()
         open_count = Deadline.objects.filter(status=Deadline.Status.OPEN).count()
         result = Result(key="sweep", label=f"Deadline sweep: one claim batch of {batch}", url="sweep._claim")
-        times, claimed, statements = [], 0, []
-        for run in range(self.runs + 1):  # the first run warms the cache and is not counted, as for the pages
-            with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
-                ids = sweeping._claim(step, now=now, batch_size=batch, lease=lease)
-                if run:
-                    times.append((time.perf_counter() - started) * 1000)
-                claimed = len(ids)
-                transaction.set_rollback(True)
-            # The claim's own statements as sent: the SELECT … FOR UPDATE SKIP LOCKED and the lease UPDATE.
-            statements = [q["sql"] for q in ctx.captured_queries if re.match(r"^\s*(SELECT|UPDATE)\b", q["sql"])]
-        bare = []
-        for _ in range(self.runs):
-            with transaction.atomic(), connection.cursor() as cursor:
-                started = time.perf_counter()
-                for sql in statements:
-                    cursor.execute(sql)
-                bare.append((time.perf_counter() - started) * 1000)
-                transaction.set_rollback(True)
-        result.runs = len(times)
-        result.median_ms = statistics.median(times)
-        result.p95_ms = percentile(times, 0.95)
+        claimed = 0
+
+        def claim():
+            nonlocal claimed
+            claimed = len(sweeping._claim(step, now=now, batch_size=batch, lease=lease))
+
+        # A first claim warms the cache, as for the pages, and gives the claim's own statements as sent:
+        # the SELECT … FOR UPDATE SKIP LOCKED and the lease UPDATE.
+        with CaptureQueriesContext(connection) as ctx:
+            rolled_back(claim)()
+        statements = [q["sql"] for q in ctx.captured_queries if re.match(r"^\s*(SELECT|UPDATE)\b", q["sql"])]
+        times, bare = time_alternately(rolled_back(claim), rolled_back(lambda: run_sql(statements)), self.runs)
+        result.timed(times, bare, statements)
         result.rows = claimed
         result.queries = len(statements)
-        result.sql_median_ms = statistics.median(bare)
-        result.ratio = result.median_ms / result.sql_median_ms if result.sql_median_ms else None
-        result.indexes = explain_indexes(statements[0]) if statements else []
         result.note = f"{open_count:,} open deadlines"
         self.results.append(result)
         self.log(f"  sweep batch: {claimed} rows, median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms ({result.note})")

@@ -9,7 +9,8 @@ import json
 import pytest
 
 from carecoord.scale.bench import (
-    Benchmark, MachineSpeed, Result, compare, format_table, machine_speed, main_query, percentile, save, steps_reading,
+    Benchmark, MachineSpeed, Result, compare, format_table, machine_speed, main_query, percentile, rolled_back, run_sql, save,
+    steps_reading, time_alternately,
 )
 from carecoord.scale.dataset import DatasetGenerator
 from tests.conftest import requires_postgres
@@ -53,6 +54,36 @@ def test_a_page_found_in_steps_is_timed_on_every_step_in_order():
     ]
     # Then the search's SQL is its three steps, in the order sent: not only the slowest, not the later read
     assert steps_reading(captured, ("cases_membername", "cases_member")) == [q["sql"] for q in captured[1:4]]
+
+
+def test_a_page_and_its_bare_sql_take_turns_so_both_meet_the_machine_in_the_same_state():
+    # Given a page and its bare SQL that note when they run
+    calls = []
+    # When they are timed three times each
+    page_times, bare_times = time_alternately(lambda: calls.append("page"), lambda: calls.append("sql"), 3)
+    # Then they ran by turns, page first, and each has its three times
+    assert calls == ["page", "sql"] * 3
+    assert len(page_times) == len(bare_times) == 3 and all(t >= 0 for t in page_times + bare_times)
+    # and a scenario without bare SQL times the page alone
+    calls.clear()
+    page_times, bare_times = time_alternately(lambda: calls.append("page"), None, 2)
+    assert calls == ["page", "page"] and len(page_times) == 2 and bare_times == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_timed_write_is_rolled_back_and_bare_sql_counts_the_rows_it_reads_or_changes():
+    # Given three users
+    users = UserFactory.create_batch(3)
+    ids = ", ".join(str(u.pk) for u in users)
+    # When the bare SQL reads them, then renames them in a rolled-back run
+    assert run_sql([f"SELECT id FROM accounts_user WHERE id IN ({ids})"]) == 3
+    changed = []
+    rolled_back(lambda: changed.append(run_sql([f"UPDATE accounts_user SET first_name = 'Zed' WHERE id IN ({ids})"])))()
+    # Then the update counted its three rows and left none of them changed
+    assert changed == [3]
+    from carecoord.accounts.models import User
+
+    assert not User.objects.filter(pk__in=[u.pk for u in users], first_name="Zed").exists()
 
 
 def test_a_streamed_exports_query_is_the_select_inside_its_cursor():

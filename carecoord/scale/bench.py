@@ -210,8 +210,8 @@ def time_alternately(page: Callable[[], object], bare: Callable[[], object] | No
     """Time ``page`` and its ``bare`` SQL ``runs`` times each, taking turns; the times in ms of each.
 
     Taking turns rather than one series after the other puts both under the same machine: these
-    shared machines change speed by 1.5x within minutes, and a ratio of two medians taken a minute
-    apart measured the neighbours as much as the page. Each scenario also starts from a collected
+    shared machines change speed by 1.5x within minutes, and a ratio of two medians taken over two
+    stretches of time measured the neighbours as much as the page. Each scenario also starts from a collected
     heap, so that it does not pay for the garbage the scenario before it left (the test client's
     responses keep their requests alive until the collector comes round)."""
     gc.collect()

@@ -1,13 +1,15 @@
 """Template helpers of the case manager's app: time left on a clock, other apps' sections."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+
 from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, numberformat, translation
 from django.utils.dateformat import format as date_format
-from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,15 +41,36 @@ def _badge(modifier: str, text) -> str:
     return format_html('<span class="badge badge--{}">{}</span>', modifier, text)
 
 
+# A figure's standing against its on-time target → the badge's CSS modifier and its words.
+_TARGET_BADGES = {
+    "below": ("overdue", gettext_lazy("Below target")),
+    "on": ("met", gettext_lazy("On target")),
+    "nothing_due": ("neutral", gettext_lazy("Nothing due")),
+}
+
+
+def _target_standing(below_target: bool, rate) -> str:
+    if below_target:
+        return "below"
+    return "on" if rate is not None else "nothing_due"
+
+
 @register.simple_tag
 def target_badge(below_target: bool, rate):
     """A figure against its on-time target: below it, on it, or nothing due. A tag rather than an
     included template: the dashboard shows it on every row of its tables."""
-    if below_target:
-        return _badge("overdue", _("Below target"))
-    if rate is not None:
-        return _badge("met", _("On target"))
-    return _badge("neutral", _("Nothing due"))
+    return _badge(*_TARGET_BADGES[_target_standing(below_target, rate)])
+
+
+def _number_format() -> Callable[[int | float | Decimal], str]:
+    """:func:`django.utils.formats.localize` for the numbers of one table: the active language's
+    separators are looked up once, where ``localize`` looks them up again for every number (a county's
+    dashboard writes some 3,000, and the lookups were a third of its figure rows' time)."""
+    language = translation.get_language()
+    decimal_separator, grouping, thousand_separator = (
+        formats.get_format(name, language) for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
+    return lambda value: numberformat.format(value, decimal_separator, grouping=grouping, thousand_sep=thousand_separator,
+                                             use_l10n=True)
 
 
 _FIGURE_ROW = ('<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
@@ -68,13 +91,16 @@ def figure_rows(rows, key: str, drilldown: str):
             return row["team__name"] or _("No team")
         return row["owner_name"] or _("Nobody assigned")
 
+    badges = {standing: _badge(*badge) for standing, badge in _TARGET_BADGES.items()}  # translated once a table
+    number = _number_format()
+
     def cells(row):
         rate = row["on_time_percent"]
         link = (drilldown, row["query"])
-        return (row["rule_title"], label(row), target_badge(row["below_target"], row["on_time_rate"]),
-                "—" if rate is None else f"{localize(rate)}%",
-                *link, localize(row["due"]), *link, localize(row["met_late"]), *link, localize(row["missed"]),
-                *link, localize(row["open"]))
+        return (row["rule_title"], label(row), badges[_target_standing(row["below_target"], row["on_time_rate"])],
+                "—" if rate is None else f"{number(rate)}%",
+                *link, number(row["due"]), *link, number(row["met_late"]), *link, number(row["missed"]),
+                *link, number(row["open"]))
 
     return format_html_join("\n", _FIGURE_ROW, (cells(row) for row in rows))
 

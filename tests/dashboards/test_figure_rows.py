@@ -1,9 +1,12 @@
 """The compliance dashboard's figure rows (``figure_rows``): label, status, localized rate and a link per count."""
 import datetime
+from decimal import Decimal
 
+import pytest
 from django.utils import translation
+from django.utils.formats import localize
 
-from cases.templatetags.carecoord_ui import figure_rows
+from cases.templatetags.carecoord_ui import _number_format, figure_rows
 
 
 def _row(**changes):
@@ -34,3 +37,15 @@ def test_rates_and_words_follow_the_language():
         html = figure_rows([_row(owner_name="")], "owner", "/d/")
     assert "<td>65,1%</td>" in html
     assert "Nobody assigned" not in html and "Below target" not in html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("thousands", [False, True])
+def test_a_tables_numbers_are_written_as_localize_writes_them(settings, language, thousands):
+    # Given the separators looked up once for a table, in a language, with or without thousands grouped
+    settings.USE_THOUSAND_SEPARATOR = thousands
+    with translation.override(language):
+        number = _number_format()
+        # Then every kind of figure the dashboard shows reads as Django's localize writes it
+        for value in (0, 7, 1200, 1234567, 65.1, 100.0, 0.5, Decimal("12345.60")):
+            assert number(value) == localize(value), value

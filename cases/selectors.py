@@ -16,9 +16,11 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, TextField
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
@@ -283,6 +285,34 @@ class MemberFullName(Func):
         super().__init__(F("first_name"), F("last_name"))
 
 
+class MemberNameKey(Func):
+    """A first and last name as one text that tells every pair apart: the first name's length, a colon,
+    then the two names (``"3:AnaReyes"``); :func:`_name_key` writes the same in Python."""
+
+    output_field = TextField()
+
+    def __init__(self):
+        super().__init__(F("first_name"), F("last_name"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (first, first_params), (last, last_params) = (compiler.compile(name) for name in self.source_expressions)
+        return f"(char_length({first})::text || ':' || {first} || {last})", [*first_params, *first_params, *last_params]
+
+
+def _name_key(first_name: str, last_name: str) -> str:
+    return f"{len(first_name)}:{first_name}{last_name}"
+
+
+class EqualsAny(Func):
+    """``<expression> = ANY(<array>)``, which Django's lookups do not write. Given the ids of a scope as
+    ``ARRAY(SELECT …)``, PostgreSQL reads those rows by id: it takes an array it has not seen for ten
+    values, where ``IN (SELECT …)`` or ``EXISTS`` let it weigh a scan of the whole table."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
 def _ranked_by_name(queryset: QuerySet, q: str) -> QuerySet:
     """Members (or member names) best matching ``q`` first: those containing every word, then by the
     trigram similarity of the full name and of the closest single name; ties by name, then id. The
@@ -337,10 +367,11 @@ def search_members(*, user, q: str, limit: int, names_first: bool | None = None)
     """The first ``limit`` members visible to ``user`` matching a date of birth, CIN, case number or
     (typo-tolerant) name, best first.
 
-    ``names_first`` says how PostgreSQL finds a name: ranking the matching names first, then reading the
-    members who bear the best of them and are in scope (for a plan or an administrator, whose scope is
-    hundreds of thousands of members), or comparing each member in scope (a program's staff: the members
-    of their cases, at most some thousands). Both find the same members; by default it follows from the
+    Both ways of finding a name start from the names of the dictionary that match (``ranked_matching_names``).
+    ``names_first`` says which: reading the members who bear the best of them and are in scope, one name,
+    then 4, 16, … (for a plan or an administrator, whose scope is hundreds of thousands of members), or
+    reading each member in scope and keeping those whose name matched (a program's staff: the members of
+    their cases, at most some thousands). Both find the same members; by default it follows from the
     user's scope.
     """
     members = member_list_visible_to(user=user)
@@ -370,10 +401,16 @@ def search_members(*, user, q: str, limit: int, names_first: bool | None = None)
         # ``limit`` of these are the first ``limit`` of all.
         found = _best_named_member_ids(members, q, limit=limit) + case_number_members
         return _ranked_by_name(members.filter(pk__in=found), q)[:limit]
-    # Program staff: the names of each member in scope compared with the same test as pg_trgm's ``%``
-    # (a county supervisor's 6,300 members: 40 ms at 1M members). Reading names first would read every
-    # bearer of a matching name in the state (26,000 for a common surname) to keep the few in scope. Keeping
-    # the members in scope whose name is among the dictionary's matches (a join, or a hashed list of the
-    # names) was slower still: PostgreSQL then reads the whole member table rather than probe the 6,300
-    # (85–100 ms), where the cost of the comparison makes it probe them.
-    return _ranked_by_name(members, q).filter(_words_q(q) | Q(similarity__gte=0.3) | by_case_number)[:limit]
+    # Program staff: the members of their cases whose name is one of the dictionary's matches. Reading names
+    # first would read every bearer of a matching name in the state (26,000 for a common surname) to keep
+    # the few in scope; comparing the names of each member in scope costs three trigram similarities a
+    # member (a county supervisor's 6,300: 47 ms at 1M members). Here the scope's members are read by id,
+    # PostgreSQL is given them as an array (EqualsAny: given them as EXISTS, or joined to the names, it
+    # read the whole member table instead, 85–160 ms), and each one's name is looked up among the
+    # matches' keys, which PostgreSQL hashes once (20 ms). The keys are as many as the names that match.
+    in_scope = Member.objects.filter(
+        EqualsAny(F("pk"), ArraySubquery(case_list_visible_to(user=user).order_by().values("member_id"))))
+    keys = [_name_key(first, last)
+            for first, last in ranked_matching_names(q).order_by().values_list("first_name", "last_name")]
+    named = EqualsAny(MemberNameKey(), Value(keys, output_field=ArrayField(TextField())))
+    return _ranked_by_name(in_scope, q).filter(Q(named) | by_case_number)[:limit]

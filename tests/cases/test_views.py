@@ -4,6 +4,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -207,20 +208,42 @@ def test_member_search_finds_the_same_members_in_the_same_order_whether_names_or
         cursor.execute("SHOW pg_trgm.similarity_threshold")
         assert cursor.fetchone() == ("0.3",)
 
+    from cases.selectors import _ranked_by_name, _words_q, member_list_visible_to
+
     found_any = 0
     for q in QUERIES:
         for limit in (1, 2, 4, 25):
-            # When the search ranks the names first, or compares each member in scope
+            # When the search reads the bearers of the best names first, or the members in scope whose name matched
             names_first = [m.pk for m in search_members(user=manager_a, q=q, limit=limit, names_first=True)]
             scope_first = [m.pk for m in search_members(user=manager_a, q=q, limit=limit, names_first=False)]
             # Then it finds the same members, ranked the same, at most ``limit`` of them
             assert names_first == scope_first, (q, limit)
             assert len(names_first) <= limit
+            # and they are those whose own names pass the search's test, compared member by member
+            compared = _ranked_by_name(member_list_visible_to(user=manager_a), q).filter(
+                _words_q(q) | Q(similarity__gte=0.3))
+            assert scope_first == [m.pk for m in compared[:limit]], (q, limit)
         found_any += bool(names_first)
     assert found_any == len(QUERIES) - 1  # every query but "Zzyzx" finds someone
     # and the limit cuts the members of one name in the order of their ids
     ana_reyes = search_members(user=manager_a, q="ana reyes", limit=25, names_first=True)
     assert [m.pk for m in ana_reyes][:3] == sorted(m.pk for m in ana_reyes if m.full_name == "Ana Reyes")
+
+
+@requires_postgres()
+def test_a_name_key_tells_every_first_and_last_name_pair_apart_in_sql_as_in_python():
+    # Given members whose names would run together, and names with letters beyond ASCII
+    from cases.models import Member
+    from cases.selectors import MemberNameKey, _name_key
+
+    pairs = [("Ana", "Reyes"), ("AnaR", "eyes"), ("José Ángel", "Núñez-Ávila"), ("Lupe", "")]
+    for first, last in pairs:
+        MemberFactory(first_name=first, last_name=last)
+    # Then PostgreSQL writes each member's key as Python does, and no two pairs share a key
+    keys = dict(Member.objects.filter(first_name__in=[f for f, _ in pairs]).annotate(key=MemberNameKey())
+                .values_list("first_name", "key"))
+    assert keys == {first: _name_key(first, last) for first, last in pairs}
+    assert len(set(keys.values())) == len(pairs)
 
 
 @requires_postgres()

@@ -145,8 +145,8 @@ def main_query(captured: list[dict], table: str | None = None) -> str | None:
 
 
 def steps_reading(captured: list[dict], tables: tuple[str, ...]) -> list[str]:
-    """The SQL of a page that finds its rows in steps (a plan's member search ranks names, reads their
-    bearers, then ranks the page): the request's SELECTs reading one of ``tables``, in the order sent,
+    """The SQL of a page that finds its rows in steps (the member search finds the matching names, then
+    the members: for a plan, the bearers of the best names, then the page ranked): the request's SELECTs reading one of ``tables``, in the order sent,
     from the first such SELECT to the first that reads another table. Its last step returns the page."""
     steps: list[str] = []
     for query in _selects(captured):
@@ -394,11 +394,14 @@ class Benchmark:
                              table="cases_case")
         self.log("Member search")
         name = u["search_name"]
-        self.request("search_page", f"Member search page (?q={name})", u["case_manager"], f"/members/?q={name}", table="cases_member")
+        # Every member search finds its rows in steps: the dictionary's matching names, then the members.
+        search_steps = ("cases_membername", "cases_member")
+        self.request("search_page", f"Member search page (?q={name})", u["case_manager"], f"/members/?q={name}",
+                     table="cases_member", in_steps=search_steps)
         self.request("search_page_supervisor", f"Member search page, supervisor (?q={name})", u["supervisor"],
-                     f"/members/?q={name}", table="cases_member")
+                     f"/members/?q={name}", table="cases_member", in_steps=search_steps)
         self.request("search_page_liaison", f"Member search page, plan liaison (?q={name})", u["plan_liaison"],
-                     f"/members/?q={name}", table="cases_member", browser=True, in_steps=("cases_membername", "cases_member"))
+                     f"/members/?q={name}", table="cases_member", browser=True, in_steps=search_steps)
         self.request("members_api", f"Members API (liaison, last_name={name})", u["plan_liaison"],
                      f"/api/members/?last_name={name}", table="cases_member", small_url=f"/api/members/?last_name={name}&page_size=10",
                      rows_of=count)

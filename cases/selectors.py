@@ -374,31 +374,32 @@ def search_members(*, user, q: str, limit: int, names_first: bool | None = None)
     their cases, at most some thousands). Both find the same members; by default it follows from the
     user's scope.
     """
-    members = member_list_visible_to(user=user)
     q = " ".join(q.split())
     if not q:
-        return members.none()
+        return Member.objects.none()
     name_order = ("last_name", "first_name", "pk")  # a stable page where many share the date or the words
     day = _as_date(q)
     if day:
-        return members.filter(date_of_birth=day).order_by(*name_order)[:limit]
+        return member_list_visible_to(user=user).filter(date_of_birth=day).order_by(*name_order)[:limit]
     if CIN_RE.match(q.upper()):
-        return members.filter(cin=q.upper()).order_by(*name_order)[:limit]
+        return member_list_visible_to(user=user).filter(cin=q.upper()).order_by(*name_order)[:limit]
+    visible_cases = case_list_visible_to(user=user)
     # The members whose visible case has this number, looked up first on the case number's unique index
     # (case numbers are upper case and always have digits). A join to cases made PostgreSQL rank every
     # member before filtering (30 s at 1M members on the scale benchmark); an EXISTS probed the cases of
     # every member in the user's scope (40 ms for a county supervisor).
     case_number_members = list(
-        case_list_visible_to(user=user).filter(case_number__in={q, q.upper()}).values_list("member_id", flat=True)
+        visible_cases.filter(case_number__in={q, q.upper()}).values_list("member_id", flat=True)
     ) if any(ch.isdigit() for ch in q) else []
     by_case_number = Q(pk__in=case_number_members)
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return members.filter(_words_q(q) | by_case_number).order_by(*name_order)[:limit]
+        return member_list_visible_to(user=user).filter(_words_q(q) | by_case_number).order_by(*name_order)[:limit]
     if names_first is None:
         names_first = user.is_superuser or getattr(user, "role", None) == User.Role.PLAN_LIAISON
     if names_first:
         # The best ``limit`` by name and the members found by case number, ranked together: the first
         # ``limit`` of these are the first ``limit`` of all.
+        members = member_list_visible_to(user=user)
         found = _best_named_member_ids(members, q, limit=limit) + case_number_members
         return _ranked_by_name(members.filter(pk__in=found), q)[:limit]
     # Program staff: the members of their cases whose name is one of the dictionary's matches. Reading names
@@ -409,7 +410,7 @@ def search_members(*, user, q: str, limit: int, names_first: bool | None = None)
     # read the whole member table instead, 85–160 ms), and each one's name is looked up among the
     # matches' keys, which PostgreSQL hashes once (20 ms). The keys are as many as the names that match.
     in_scope = Member.objects.filter(
-        EqualsAny(F("pk"), ArraySubquery(case_list_visible_to(user=user).order_by().values("member_id"))))
+        EqualsAny(F("pk"), ArraySubquery(visible_cases.order_by().values("member_id"))))
     keys = [_name_key(first, last)
             for first, last in ranked_matching_names(q).order_by().values_list("first_name", "last_name")]
     named = EqualsAny(MemberNameKey(), Value(keys, output_field=ArrayField(TextField())))

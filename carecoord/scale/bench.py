@@ -146,8 +146,9 @@ def main_query(captured: list[dict], table: str | None = None) -> str | None:
 
 def steps_reading(captured: list[dict], tables: tuple[str, ...]) -> list[str]:
     """The SQL of a page that finds its rows in steps (the member search finds the matching names, then
-    the members: for a plan, the bearers of the best names, then the page ranked): the request's SELECTs reading one of ``tables``, in the order sent,
-    from the first such SELECT to the first that reads another table. Its last step returns the page."""
+    the members: for a plan, the bearers of the best names, then the page ranked): the request's
+    SELECTs reading one of ``tables``, in the order sent, from the first such SELECT to the first that
+    reads another table. Its last step returns the page."""
     steps: list[str] = []
     for query in _selects(captured):
         if _main_table(query["sql"]) in tables:
@@ -211,9 +212,9 @@ def time_alternately(page: Callable[[], object], bare: Callable[[], object] | No
 
     Taking turns rather than one series after the other puts both under the same machine: these
     shared machines change speed by 1.5x within minutes, and a ratio of two medians taken over two
-    stretches of time measured the neighbours as much as the page. Each scenario also starts from a collected
-    heap, so that it does not pay for the garbage the scenario before it left (the test client's
-    responses keep their requests alive until the collector comes round)."""
+    stretches of time measured the neighbours as much as the page. Each scenario also starts from a
+    collected heap, so that it does not pay for the garbage the scenario before it left (the test
+    client's responses keep their requests alive until the collector comes round)."""
     gc.collect()
     page_times: list[float] = []
     bare_times: list[float] = []

@@ -317,7 +317,12 @@ def test_postgresql_ranks_a_dictionary_of_thousands_of_names_through_its_indexes
 
 @requires_postgres()
 def test_a_plan_liaison_finds_the_plans_members_by_name_on_the_search_page(client, case_a, liaison_x, plan_x, plan_y):
-    # Given an enrolled member of the plan without any case, and a member of another plan with the same name
+    # Given an enrolled member of the plan without any case, and a member of another plan with the same name;
+    # the plan's other member (of case_a) is named apart, since a generated surname ("Delgado-Py") can pass
+    # the typo test too
+    from cases.models import Member
+
+    Member.objects.filter(pk=case_a.member_id).update(first_name="Tomás", last_name="Ibarra")
     enrolled = MemberFactory(first_name="Rosa", last_name="Delgadillo")
     CoverageFactory(member=enrolled, plan=plan_x)
     CoverageFactory(member=MemberFactory(first_name="Rosa", last_name="Delgadillo"), plan=plan_y)

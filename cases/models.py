@@ -244,10 +244,8 @@ class Case(models.Model):
             # "Members with a case in organization O" (a supervisor's scope: member search, member lists)
             # as an index-only scan, without reading thousands of case rows.
             models.Index(fields=["organization", "member"], name="case_org_member_idx"),
-            # With the case's id, so a case manager's visible cases (their own, their team's) are listed
-            # by index-only scans (cases.selectors.case_visibility_q).
-            models.Index(fields=["team", "status"], include=["id"], name="case_team_status_idx"),
-            models.Index(fields=["primary_case_manager", "status"], include=["id"], name="case_pcm_status_idx"),
+            models.Index(fields=["team", "status"], name="case_team_status_idx"),
+            models.Index(fields=["primary_case_manager", "status"], name="case_pcm_status_idx"),
             models.Index(fields=["member", "program"], name="case_member_program_idx"),
         ]
         constraints = [

@@ -102,21 +102,14 @@ def case_visibility_q(user, *, exceptions: bool = True) -> Q | None:
         return Q()
     role = user.role
     case_manager = role == User.Role.CASE_MANAGER
-    listed_ids = _listed_case_ids(user, exceptions=exceptions, care_team=case_manager)
-    listed = Q(pk__in=listed_ids)
+    listed = Q(pk__in=_listed_case_ids(user, exceptions=exceptions, care_team=case_manager))
     if role == User.Role.SUPERVISOR or role == User.Role.MEDICAL_CONSULTANT:
         return Q(organization_id=user.organization_id) | listed if user.organization_id else listed
     if case_manager:
-        # A case manager sees a few hundred of the state's cases (their own, their team's, those opened
-        # to them one by one), however many the state has. As one array of those ids, each arm read on
-        # its own index (index-only), a newest-first page reads its cases by id. As an OR, PostgreSQL
-        # walks the primary key newest first testing each case until the page is full: the whole table
-        # for a caseload smaller than a page (53 ms at 1M members), longer as the state's cases grow.
-        arms = [Case.objects.filter(primary_case_manager=user), Case.objects.filter(pk__in=listed_ids)]
+        q = Q(primary_case_manager=user) | listed
         if user.team_id:
-            arms.append(Case.objects.filter(team_id=user.team_id))
-        ids = [arm.order_by().values("pk") for arm in arms]
-        return Q(EqualsAny(F("pk"), ArraySubquery(ids[0].union(*ids[1:], all=True))))
+            q |= Q(team_id=user.team_id)
+        return q
     if role == User.Role.PLAN_LIAISON:
         return Q(active_plan_coverage(plan_id=user.organization_id, member_ref="member_id")) | listed
     return listed  # administrators manage the system, not members

@@ -103,6 +103,9 @@ def test_a_page_read_by_arm_holds_what_the_whole_scope_holds_in_every_filter_and
             marker = expected[len(expected) // 2]
             assert ([c.pk for c in scope.filter(pk__lt=marker).order_by("-pk")[:size]]
                     == [pk for pk in expected if pk < marker][:size]), (name, size)
+            # (the page before a marker, as a cursor's previous link and the Cases page's "newer" read it)
+            assert ([c.pk for c in scope.filter(pk__gt=marker).order_by("pk")[:size]]
+                    == sorted(pk for pk in expected if pk > marker)[:size]), (name, size)
         assert scope.order_by("pk").first().pk == min(expected), name
     # And a queryset joined with another by | is read whole: its arms no longer describe it
     other = Case.objects.exclude(pk__in=newest_first(visible)).order_by("-pk").first()

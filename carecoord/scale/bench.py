@@ -385,6 +385,9 @@ class Benchmark:
             if deep:
                 self.request(f"cases_{role}_deep", f"Case list API, page {self.deep_pages + 1} ({role.replace('_', ' ')})",
                              user, deep, table="cases_case", rows_of=count)
+        # A caseload smaller than a page: its page must not read the state's cases to find out there is no more.
+        self.request("cases_new_case_manager", "Case list API, smallest caseload (case manager)", u["new_case_manager"],
+                     "/api/cases/", table="cases_case", small_url="/api/cases/?page_size=10", rows_of=count)
         self.log("Cases page")
         for role in ("case_manager", "supervisor"):
             user, who = u[role], role.replace("_", " ")
@@ -479,11 +482,15 @@ class Benchmark:
 
 
 def pick_users() -> dict:
-    """Typical users of the data set: a case manager with a full caseload, their supervisor, a liaison of the largest plan."""
+    """Typical users of the data set: a case manager with a full caseload and one with the smallest, the first's
+    supervisor, a liaison of the largest plan."""
     users: dict = {}
     cm = (User.objects.filter(role=User.Role.CASE_MANAGER, is_active=True)
           .annotate(n=Count("primary_cases")).order_by("-n", "pk").first())
     users["case_manager"] = cm
+    # and the case manager with the smallest caseload (a new hire's few cases, in a generated data set)
+    users["new_case_manager"] = (User.objects.filter(role=User.Role.CASE_MANAGER, is_active=True)
+                                 .annotate(n=Count("primary_cases")).filter(n__gt=0).order_by("n", "pk").first())
     users["supervisor"] = cm.team.supervisor if cm and cm.team_id else User.objects.filter(role=User.Role.SUPERVISOR).first()
     plan = (Organization.objects.filter(type=Organization.Type.MCP).annotate(n=Count("enrollments"))
             .order_by("-n", "pk").first())

@@ -15,7 +15,8 @@ Sizes follow ``members`` (N): N members with coverage (about a fifth with an
 earlier, ended period), 0.3·N cases (CCS 40 %, ECM 35 %, DMC-ODS 25 %) in twelve
 counties, care team rows, an inbound referral per case and some outbound ones, a
 consent per case, 2·N deadlines in every state, and staff in teams of eight case
-managers and a supervisor (thousands at 1M).
+managers and a supervisor (thousands at 1M), and in each county's CCS program a case manager
+new to it, with the program's three oldest cases.
 
 Secondary indexes of the big tables are dropped before ``COPY`` and rebuilt after
 (one sorted build is much faster than millions of index inserts); unique and
@@ -51,6 +52,10 @@ CASE_SHARE = 0.3          # cases per member
 DEADLINES_PER_MEMBER = 2  # deadlines per member (spread over the cases)
 CASE_MANAGERS_PER_TEAM = 8
 CASES_PER_CASE_MANAGER = 80
+# Each county's CCS program has a case manager new to it, on a team of their own, carrying the program's
+# oldest few cases: a caseload smaller than a page, which the benchmark reads (the case list is newest
+# first, so a page of it must not walk the state's cases down to these).
+NEW_HIRE_CASES = 3
 CHUNK_ROWS = 50_000
 
 # (name, FIPS, plan model, whole child model, weight by Medi-Cal population, plans)
@@ -303,6 +308,8 @@ class DatasetGenerator:
         users: list[User] = []
         self.team_members: dict[int, list[int]] = {}   # team id → case manager ids
         self.org_teams: dict[int, list[int]] = {}      # organization id → team ids
+        self.new_hires: dict[int, list] = {}          # organization id → [team, case manager, cases still to give]
+        new_hire_index: list[tuple[int, Team, int]] = []
         team_supervisor_index: list[tuple[Team, int]] = []
         serial = User.objects.count()
 
@@ -331,6 +338,10 @@ class DatasetGenerator:
                     del sup
                 if program == "ccs":
                     staff("medical_consultant", org_id, None, "Medical consultant")
+                    new_team = Team.objects.create(organization_id=org_id, name="New hires")
+                    team_supervisor_index.append((new_team, team_supervisor_index[-n_teams][1]))
+                    staff("case_manager", org_id, new_team, "Case manager")
+                    new_hire_index.append((org_id, new_team, len(users) - 1))
         for name, plan_id in self.plan_ids.items():
             for _ in range(3):
                 staff("plan_liaison", plan_id, None, "MCP liaison")
@@ -345,6 +356,7 @@ class DatasetGenerator:
             if user.role == "case_manager":
                 self.team_members.setdefault(user.team_id, []).append(user.pk)
         self.team_supervisor = {team.pk: users[index].pk for team, index in team_supervisor_index}
+        self.new_hires = {org_id: [team.pk, users[index].pk, NEW_HIRE_CASES] for org_id, team, index in new_hire_index}
         return len(users)
 
     # -- indexes around the load
@@ -478,6 +490,10 @@ class DatasetGenerator:
                 r = rng.random()
                 status = "open" if r < 0.6 else ("referred" if r < 0.7 else "closed")
                 pcm = rng.choice(self.team_members[team_id]) if status != "referred" or rng.random() < 0.5 else None
+                hire = self.new_hires.get(org_id)
+                if hire and hire[2] and pcm:
+                    team_id, pcm = hire[0], hire[1]
+                    hire[2] -= 1
                 referred = -rng.randint(3, 1500) * 86400 - rng.randint(0, 86399)
                 opened = min(referred + rng.randint(1, 30) * 86400, -2 * 86400) if status != "referred" else None
                 closed = min(opened + rng.randint(30, 700) * 86400, -3600) if status == "closed" else None

@@ -9,10 +9,11 @@ import json
 import pytest
 
 from carecoord.scale.bench import (
-    Benchmark, MachineSpeed, Result, compare, format_table, machine_speed, main_query, percentile, rolled_back, run_sql, save,
-    steps_reading, time_alternately,
+    Benchmark, MachineSpeed, Result, compare, format_table, machine_speed, main_query, percentile, pick_users, rolled_back,
+    run_sql, save, steps_reading, time_alternately,
 )
 from carecoord.scale.dataset import DatasetGenerator
+from cases.selectors import case_list_visible_to
 from tests.conftest import requires_postgres
 from tests.factories import UserFactory
 
@@ -181,7 +182,8 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     results = Benchmark(runs=1, deep_pages=1, log=lambda s: None).run()
     by_key = {r.key: r for r in results}
     # Then every scenario of the issue is there, measured or reported as missing
-    for key in ("one_case", "queue_page", "queue_api", "cases_case_manager", "cases_supervisor", "cases_plan_liaison",
+    for key in ("one_case", "queue_page", "queue_api", "cases_case_manager", "cases_new_case_manager", "cases_supervisor",
+                "cases_plan_liaison",
                 "case_page_case_manager", "case_page_supervisor", "search_page", "search_page_liaison", "members_api", "dashboard", "export_small", "export_large", "sweep"):
         assert key in by_key, key
     # and the measured ones carry a median, a query count and the bare SQL's time
@@ -199,6 +201,10 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     export = by_key["export_large"]
     if export.status == 200:
         assert export.rows_per_s and export.peak_kib
+    # and the smallest caseload is read whole in its one page
+    small = by_key["cases_new_case_manager"]
+    visible = case_list_visible_to(user=pick_users()["new_case_manager"]).count()
+    assert small.status == 200 and 0 < small.rows == visible < 50
     # and the plan liaison called the API with a token, as plans do, which is gone afterwards
     from carecoord.accounts.models import ApiToken
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from carecoord.accounts.models import User
+from carecoord.accounts.models import County, User
 from carecoord.clocks.models import Deadline
 from carecoord.scale.dataset import DatasetGenerator, reset_dataset
 from cases.models import CareTeamMember, Case, Coverage, Member, MemberName
@@ -59,6 +59,16 @@ def test_generator_loads_every_table_in_realistic_shape():
     cm = User.objects.filter(role="case_manager").first()
     assert cm is not None and cm.groups.filter(name="case_manager").exists()
     assert User.objects.filter(role="plan_liaison").exists()
+    # and each county's CCS program has a new case manager on a team of their own, carrying the program's
+    # oldest carried cases, at most three: the benchmark's caseload smaller than a page
+    hires = User.objects.filter(role="case_manager", team__name="New hires")
+    assert hires.count() == County.objects.count()
+    assert any(hire.primary_cases.exists() for hire in hires)
+    for hire in hires:
+        theirs = list(hire.primary_cases.order_by("pk").values_list("pk", flat=True))
+        carried = Case.objects.filter(organization=hire.organization, primary_case_manager__isnull=False).order_by("pk")
+        assert theirs == list(carried.values_list("pk", flat=True)[:3])
+        assert set(hire.primary_cases.values_list("team_id", flat=True)) <= {hire.team_id}
     # and closed cases carry a reason and a date (the check constraint held during COPY)
     assert not Case.objects.filter(status="closed", closed_reason="").exists()
     # and the secondary indexes dropped for the load are back

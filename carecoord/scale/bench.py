@@ -568,10 +568,9 @@ def compare(directory: Path) -> str:
             by_key.setdefault(r["key"], {})[data["members"]] = r
             labels[r["key"]] = r["label"]
     cols = "".join(f"{f'{s:,}':>22}" for s in sizes)
-    header = f"{'p95 ms (median ms) at members':<52}{cols}  {'growth':>8}  {'÷ ref':>6}"
+    header = f"{'p95 ms (median ms) at members':<52}{cols}  {'growth':>8}"
     lines = [header, "-" * len(header)]
     data_growth = sizes[-1] / sizes[0] if sizes[0] else 0
-    rows, growths = [], {}
     for key, per_size in by_key.items():
         cells, first, last = "", None, None
         for s in sizes:
@@ -587,16 +586,8 @@ def compare(directory: Path) -> str:
             value = r["median_ms"] if not r.get("rows_per_s") else r["median_ms"] / max(r["rows"], 1)
             first = value if first is None else first
             last = value
-        growths[key] = last / first if first and last else None
-        rows.append((key, cells))
-    # The reference does the same work at every size (one case by id), so its growth is the machine's
-    # drift between the runs (these shared machines change speed by 1.5x within minutes), not the data's.
-    reference = next((growths[key] for key, per_size in by_key.items()
-                      if any(r.get("reference") for r in per_size.values()) and growths[key]), None)
-    for key, cells in rows:
-        growth = growths[key]
-        relative = f"{growth / reference:.1f}x" if growth and reference else "—"
-        lines.append(f"{labels[key]:<52}{cells}  {f'{growth:.1f}x' if growth else '—':>8}  {relative:>6}")
+        growth = f"{last / first:.1f}x" if first and last else "—"
+        lines.append(f"{labels[key]:<52}{cells}  {growth:>8}")
     machines = [MachineSpeed(**data["machine"]) if data.get("machine") else None for data in runs]
     if any(machines):
         lines.append(f"{'Machine: 10M Python additions, ms':<52}"
@@ -606,7 +597,4 @@ def compare(directory: Path) -> str:
     lines.append("")
     lines.append(f"Total data grows {data_growth:,.0f}x from {sizes[0]:,} to {sizes[-1]:,} members; growth is the median's "
                  "(per row for the export). Linear growth would show as ~the same factor.")
-    if reference:
-        lines.append(f"÷ ref: the growth divided by the reference's ({reference:.1f}x), which does the same work at every "
-                     "size: what the data adds, with the machine's drift between the runs taken out.")
     return "\n".join(lines)

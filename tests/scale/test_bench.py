@@ -139,22 +139,6 @@ def test_compare_prints_growth_across_saved_sizes(tmp_path):
     assert "1,000,000" in out and "Work queue API" in out and "1.2x" in out and "100x" in out
 
 
-def test_growth_is_also_shown_net_of_the_references_which_measures_the_machines_drift(tmp_path):
-    # Given two sizes measured on a machine that was 1.5x slower for the second: the reference (the same
-    # work at both sizes) took 1.5x as long, a page 3x as long
-    for members, scale in ((10_000, 1.0), (1_000_000, 1.5)):
-        save([Result(key="one_case", label="Reference", runs=20, median_ms=8.0 * scale, p95_ms=9.0 * scale, status=200,
-                     reference=True),
-              Result(key="queue_api", label="Work queue API", runs=20, median_ms=10.0 * scale * (2 if scale > 1 else 1),
-                     p95_ms=15.0, status=200)],
-             members=members, directory=tmp_path)
-    # When they are compared
-    lines = compare(tmp_path).splitlines()
-    # Then the page's growth is shown as measured and net of the reference's: the data made it 2x, the machine 1.5x
-    assert next(line for line in lines if line.startswith("Work queue API")).split()[-2:] == ["3.0x", "2.0x"]
-    assert next(line for line in lines if line.startswith("Reference")).split()[-2:] == ["1.5x", "1.0x"]
-
-
 def test_the_machines_speed_is_saved_with_a_run_and_compared(tmp_path):
     # Given two runs, the second on a machine twice as slow
     for members, python_ms in ((10_000, 700.0), (100_000, 1400.0)):

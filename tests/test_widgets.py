@@ -17,6 +17,11 @@ def test_a_long_select_is_djangos_select_without_the_includes():
         ours = LongSelect(choices=choices).render("manager", value, attrs)
         django = forms.Select(choices=choices).render("manager", value, attrs)
         assert _same_html(ours) == _same_html(django)
+    # and, as Django, only the first option of a repeated value is selected, and None is written as ""
+    repeated = [(None, "None"), ("1", "First"), ("1", "Again"), (2, "Two")]
+    for value in ("1", "", 2, None):
+        assert (_same_html(LongSelect(choices=repeated).render("x", value))
+                == _same_html(forms.Select(choices=repeated).render("x", value)))
     html = LongSelect(choices=choices).render("manager", "42", attrs)
     assert '<option value="42" selected>Worker &lt;42&gt; &amp; co</option>' in html
     assert ' required' in html and "disabled" not in html and 'data-x="say &quot;hi&quot;"' in html

@@ -134,7 +134,13 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.name_from(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_from(first_name: str, last_name: str, username: str) -> str:
+        """How a user is named (``str(user)``), from the three columns: for a list of names read
+        without building a User for each."""
+        return f"{first_name} {last_name}".strip() or username
 
     @property
     def supervisor(self) -> "User | None":

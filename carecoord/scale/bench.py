@@ -485,12 +485,11 @@ def pick_users() -> dict:
     """Typical users of the data set: a case manager with a full caseload and one with the smallest, the first's
     supervisor, a liaison of the largest plan."""
     users: dict = {}
-    cm = (User.objects.filter(role=User.Role.CASE_MANAGER, is_active=True)
-          .annotate(n=Count("primary_cases")).order_by("-n", "pk").first())
+    caseloads = User.objects.filter(role=User.Role.CASE_MANAGER, is_active=True).annotate(n=Count("primary_cases"))
+    cm = caseloads.order_by("-n", "pk").first()
     users["case_manager"] = cm
     # and the case manager with the smallest caseload (a new hire's few cases, in a generated data set)
-    users["new_case_manager"] = (User.objects.filter(role=User.Role.CASE_MANAGER, is_active=True)
-                                 .annotate(n=Count("primary_cases")).filter(n__gt=0).order_by("n", "pk").first())
+    users["new_case_manager"] = caseloads.filter(n__gt=0).order_by("n", "pk").first()
     users["supervisor"] = cm.team.supervisor if cm and cm.team_id else User.objects.filter(role=User.Role.SUPERVISOR).first()
     plan = (Organization.objects.filter(type=Organization.Type.MCP).annotate(n=Count("enrollments"))
             .order_by("-n", "pk").first())

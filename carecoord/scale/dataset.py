@@ -308,8 +308,7 @@ class DatasetGenerator:
         users: list[User] = []
         self.team_members: dict[int, list[int]] = {}   # team id → case manager ids
         self.org_teams: dict[int, list[int]] = {}      # organization id → team ids
-        self.new_hires: dict[int, list] = {}          # organization id → [team, case manager, cases still to give]
-        new_hire_index: list[tuple[int, Team, int]] = []
+        new_hire_index: list[tuple[int, Team, int]] = []  # (organization id, its new hires' team, the hire's index)
         team_supervisor_index: list[tuple[Team, int]] = []
         serial = User.objects.count()
 
@@ -356,7 +355,9 @@ class DatasetGenerator:
             if user.role == "case_manager":
                 self.team_members.setdefault(user.team_id, []).append(user.pk)
         self.team_supervisor = {team.pk: users[index].pk for team, index in team_supervisor_index}
-        self.new_hires = {org_id: [team.pk, users[index].pk, NEW_HIRE_CASES] for org_id, team, index in new_hire_index}
+        # organization id → [team, case manager, cases still to give]
+        self.new_hires: dict[int, list] = {org_id: [team.pk, users[index].pk, NEW_HIRE_CASES]
+                                           for org_id, team, index in new_hire_index}
         return len(users)
 
     # -- indexes around the load

@@ -6,9 +6,13 @@ repeated and summarised as median and 95th percentile. For each one the harness
 also times the bare SQL: the query that returns the scenario's rows (the slowest
 SELECT the request ran — the page's own query, captured exactly as Django sent
 it; for a page that finds its rows in steps, all the steps' queries, one after
-another), re-run with ``cursor.execute`` on the same indexes, taking turns with the
-request so that both meet the machine in the same state, and prints the ratio.
-``EXPLAIN`` of that query names the indexes it uses. Query counts are taken per
+another), re-run with ``cursor.execute`` on the same indexes; and every statement
+the request sent (its user, its visibility, the page, the audit write), re-run bare
+in a rolled-back transaction: the database's own share of the request. The three
+take turns so that they meet the machine in the same state, and the ratios of the
+request to each are printed; the 3x target is judged against all of the request's
+SQL (see ``Result.judged_ratio``). ``EXPLAIN`` of the page's query names the
+indexes it uses. Query counts are taken per
 request, and for list APIs at two page sizes to show they do not grow with it.
 
 The tracking-list export streams the whole CSV; it reports rows per second and
@@ -60,21 +64,25 @@ class Result:
     runs: int = 0
     median_ms: float | None = None
     p95_ms: float | None = None
-    sql_median_ms: float | None = None
-    ratio: float | None = None
+    sql_median_ms: float | None = None  # the page's own query (or steps), re-run bare
+    ratio: float | None = None  # request median / sql_median_ms
+    # Every statement the request sent (the user, the visibility, the page, the audit write), re-run bare
+    # in a rolled-back transaction: the database's own share of the request, which the 3x target is against.
+    all_sql_median_ms: float | None = None
+    all_sql_ratio: float | None = None
     queries: int | None = None
     queries_small_page: int | None = None
     rows: int | None = None
     indexes: list[str] = field(default_factory=list)
-    db_ms: float | None = None  # all the request's queries (one sample), for how much of it is the database
     rows_per_s: float | None = None
     peak_kib: float | None = None
     note: str = ""
     # A reference figure, shown but not judged against the targets: what every request pays.
     reference: bool = False
 
-    def timed(self, times: list[float], sql_times: list[float], statements: list[str]) -> None:
-        """Record the scenario's times and, when it has bare SQL, that SQL's times, plan and the ratio."""
+    def timed(self, times: list[float], sql_times: list[float], statements: list[str],
+              all_sql_times: list[float] = ()) -> None:
+        """Record the scenario's times and, when it has bare SQL, that SQL's times, plan and ratios."""
         self.runs = len(times)
         self.median_ms = statistics.median(times)
         self.p95_ms = percentile(times, 0.95)
@@ -82,6 +90,19 @@ class Result:
             self.sql_median_ms = statistics.median(sql_times)
             self.indexes = explain_indexes(*statements)
             self.ratio = self.median_ms / self.sql_median_ms if self.sql_median_ms else None
+        if all_sql_times:
+            self.all_sql_median_ms = statistics.median(all_sql_times)
+            self.all_sql_ratio = self.median_ms / self.all_sql_median_ms
+
+    @property
+    def judged_ratio(self) -> float | None:
+        """The ratio the 3x target judges: the request against all the SQL it sends where measured (every page,
+        API call and export), else against its statements (the sweep's claim, which are all of it).
+
+        Not against the page's own query alone: every request also reads its user and its visibility and
+        writes its audit event, and those statements alone take more than twice a sub-millisecond page query,
+        so against that query alone even a request with no Python in it would miss."""
+        return self.all_sql_ratio if self.all_sql_ratio is not None else self.ratio
 
     def misses(self) -> list[str]:
         out = []
@@ -93,8 +114,8 @@ class Result:
             out.append(f"p95 {self.p95_ms:.0f} ms > {TARGET_P95_MS:.0f}")
         if self.key == "sweep" and self.p95_ms is not None and self.p95_ms > TARGET_SWEEP_MS:
             out.append(f"sweep p95 {self.p95_ms:.0f} ms > {TARGET_SWEEP_MS:.0f}")
-        if self.ratio is not None and self.ratio > TARGET_RATIO:
-            out.append(f"ratio {self.ratio:.1f}× > {TARGET_RATIO:.0f}")
+        if self.judged_ratio is not None and self.judged_ratio > TARGET_RATIO:
+            out.append(f"ratio {self.judged_ratio:.1f}× > {TARGET_RATIO:.0f}")
         if self.rows_per_s is not None and self.rows_per_s < TARGET_EXPORT_ROWS_PER_S:
             out.append(f"{self.rows_per_s:,.0f} rows/s < {TARGET_EXPORT_ROWS_PER_S:,}")
         if self.queries is not None and self.queries_small_page is not None and self.queries != self.queries_small_page:
@@ -207,24 +228,24 @@ def run_sql(statements: list[str]) -> int:
     return rows
 
 
-def time_alternately(page: Callable[[], object], bare: Callable[[], object] | None, runs: int) -> tuple[list[float], list[float]]:
-    """Time ``page`` and its ``bare`` SQL ``runs`` times each, taking turns; the times in ms of each.
+def time_in_turns(actions: list[Callable[[], object] | None], runs: int) -> list[list[float]]:
+    """Time each of ``actions`` (a page and its bare SQL) ``runs`` times, taking turns; the times in ms
+    of each, in the order given (none for an action that is None).
 
-    Taking turns rather than one series after the other puts both under the same machine: these
+    Taking turns rather than one series after the other puts them all under the same machine: these
     shared machines change speed by 1.5x within minutes, and a ratio of two medians taken over two
     stretches of time measured the neighbours as much as the page. Each scenario also starts from a
     collected heap, so that it does not pay for the garbage the scenario before it left (the test
     client's responses keep their requests alive until the collector comes round)."""
     gc.collect()
-    page_times: list[float] = []
-    bare_times: list[float] = []
+    times: list[list[float]] = [[] for _ in actions]
     for _ in range(runs):
-        for action, times in ((page, page_times), (bare, bare_times)):
+        for action, its_times in zip(actions, times):
             if action is not None:
                 started = time.perf_counter()
                 action()
-                times.append((time.perf_counter() - started) * 1000)
-    return page_times, bare_times
+                its_times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def rolled_back(action: Callable[[], object]) -> Callable[[], object]:
@@ -317,7 +338,7 @@ class Benchmark:
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         result.queries = len(ctx.captured_queries)
-        result.db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        every_statement = [q["sql"] for q in ctx.captured_queries]
         statements = steps_reading(ctx.captured_queries, in_steps) if in_steps else [main_query(ctx.captured_queries, table)]
         statements = [sql for sql in statements if sql]
         if rows_of is not None:
@@ -326,8 +347,10 @@ class Benchmark:
         runs = self.runs if warm_ms < SLOW_MS else min(self.runs, 3)
         if runs < self.runs:
             result.note = f"{runs} runs only (over {SLOW_MS / 1000:.0f} s each)"
-        times, sql_times = time_alternately(lambda: client.get(url).content, (lambda: run_sql(statements)) if statements else None, runs)
-        result.timed(times, sql_times, statements)
+        times, sql_times, all_sql_times = time_in_turns(
+            [lambda: client.get(url).content, (lambda: run_sql(statements)) if statements else None,
+             rolled_back(lambda: run_sql(every_statement))], runs)
+        result.timed(times, sql_times, statements, all_sql_times)
         if statements and result.rows is None:
             result.rows = run_sql(statements)
         if small_url:
@@ -433,13 +456,15 @@ class Benchmark:
             with CaptureQueriesContext(connection) as ctx:
                 rows = streamed_csv_rows(client.get(url))
             result.queries = len(ctx.captured_queries)
-            result.db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-            # The export reads with a server-side cursor; the bare query is the whole row set.
+            # The export reads with a server-side cursor; the bare query is the whole row set, and so is the
+            # cursor's part of all its SQL (the cursor's fetches are psycopg2's own, not captured).
             sql = main_query(ctx.captured_queries, "cases_case")
             statements = [sql] if sql else []
-            times, sql_times = time_alternately(lambda: streamed_csv_rows(client.get(url)),
-                                                (lambda: run_sql(statements)) if sql else None, max(3, min(self.runs, 5)))
-            result.timed(times, sql_times, statements)
+            every_statement = [_DECLARE.sub("", q["sql"]) for q in ctx.captured_queries]
+            times, sql_times, all_sql_times = time_in_turns(
+                [lambda: streamed_csv_rows(client.get(url)), (lambda: run_sql(statements)) if sql else None,
+                 rolled_back(lambda: run_sql(every_statement))], max(3, min(self.runs, 5)))
+            result.timed(times, sql_times, statements, all_sql_times)
             result.rows = rows
             result.rows_per_s = rows / (result.median_ms / 1000) if result.median_ms else None
             # Peak Python memory while streaming (a separate pass: tracemalloc slows the code it watches).
@@ -472,7 +497,7 @@ class Benchmark:
         with CaptureQueriesContext(connection) as ctx:
             rolled_back(claim)()
         statements = [q["sql"] for q in ctx.captured_queries if re.match(r"^\s*(SELECT|UPDATE)\b", q["sql"])]
-        times, bare = time_alternately(rolled_back(claim), rolled_back(lambda: run_sql(statements)), self.runs)
+        times, bare = time_in_turns([rolled_back(claim), rolled_back(lambda: run_sql(statements))], self.runs)
         result.timed(times, bare, statements)
         result.rows = claimed
         result.queries = len(statements)
@@ -518,11 +543,19 @@ def pick_users() -> dict:
 # ---------------------------------------------------------------- output
 
 def format_table(results: list[Result]) -> str:
-    header = f"{'scenario':<52} {'median':>8} {'p95':>8} {'SQL':>7} {'ratio':>6} {'all DB':>7} {'queries':>9} {'rows':>7}  target"
+    header = (f"{'scenario':<52} {'median':>8} {'p95':>8} {'SQL':>7} {'ratio':>6} {'all SQL':>8} {'ratio':>6} "
+              f"{'queries':>9} {'rows':>7}  target")
     lines = [header, "-" * len(header)]
+
+    def ms(value: float | None, width: int) -> str:
+        return f"{f'{value:.1f}ms' if value is not None else '—':>{width}}"
+
+    def times(value: float | None) -> str:
+        return f"{f'{value:.1f}x' if value else '—':>6}"
+
     for r in results:
         if r.runs == 0:
-            lines.append(f"{r.label:<52} {'—':>8} {'—':>8} {'—':>7} {'—':>6} {'—':>7} {'—':>9} {'—':>7}  {r.note}")
+            lines.append(f"{r.label:<52} {'—':>8} {'—':>8} {'—':>7} {'—':>6} {'—':>8} {'—':>6} {'—':>9} {'—':>7}  {r.note}")
             continue
         queries = f"{r.queries_small_page}/{r.queries}" if r.queries_small_page is not None else f"{r.queries}"
         misses = r.misses()
@@ -530,14 +563,16 @@ def format_table(results: list[Result]) -> str:
         if r.rows_per_s is not None:
             extra = f" {r.rows_per_s:,.0f} rows/s, peak {r.peak_kib:,.0f} KiB"
         lines.append(
-            f"{r.label:<52} {r.median_ms:>7.1f}ms {r.p95_ms:>6.1f}ms {r.sql_median_ms or 0:>5.1f}ms "
-            f"{(f'{r.ratio:.1f}x' if r.ratio else '—'):>6} {(f'{r.db_ms:.0f}ms' if r.db_ms is not None else '—'):>7} {queries:>9} {r.rows if r.rows is not None else '—':>7}  "
+            f"{r.label:<52} {ms(r.median_ms, 8)} {ms(r.p95_ms, 8)} {ms(r.sql_median_ms, 7)} {times(r.ratio)} "
+            f"{ms(r.all_sql_median_ms, 8)} {times(r.all_sql_ratio)} {queries:>9} {r.rows if r.rows is not None else '—':>7}  "
             f"{'reference' if r.reference else 'ok' if not misses else 'MISS: ' + '; '.join(misses)}{extra}"
             f"{' (' + r.note + ')' if r.note else ''}"
         )
     lines.append("")
-    lines.append("SQL = median of the page's own query re-run bare (cursor.execute); ratio = request median / SQL; "
-                 "all DB = every query of one request (session, audit writes, commits included); "
+    lines.append("SQL = median of the page's own query re-run bare (cursor.execute), ratio = request median / SQL; "
+                 "all SQL = median of every statement one request sent (its user, visibility, page and audit write) "
+                 "re-run bare in a rolled-back transaction, ratio = request median / all SQL, which the 3x target judges "
+                 "(the sweep: against SQL, its claim); "
                  "queries = per request (page size 10/default where shown).")
     for r in results:
         if r.indexes:

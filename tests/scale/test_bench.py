@@ -10,7 +10,7 @@ import pytest
 
 from carecoord.scale.bench import (
     Benchmark, MachineSpeed, Result, compare, format_table, machine_speed, main_query, percentile, pick_users, rolled_back,
-    run_sql, save, steps_reading, time_alternately,
+    run_sql, save, steps_reading, time_in_turns,
 )
 from carecoord.scale.dataset import DatasetGenerator
 from cases.selectors import case_list_visible_to
@@ -61,13 +61,14 @@ def test_a_page_and_its_bare_sql_take_turns_so_both_meet_the_machine_in_the_same
     # Given a page and its bare SQL that note when they run
     calls = []
     # When they are timed three times each
-    page_times, bare_times = time_alternately(lambda: calls.append("page"), lambda: calls.append("sql"), 3)
+    page_times, bare_times, all_times = time_in_turns(
+        [lambda: calls.append("page"), lambda: calls.append("sql"), lambda: calls.append("all")], 3)
     # Then they ran by turns, page first, and each has its three times
-    assert calls == ["page", "sql"] * 3
-    assert len(page_times) == len(bare_times) == 3 and all(t >= 0 for t in page_times + bare_times)
+    assert calls == ["page", "sql", "all"] * 3
+    assert len(page_times) == len(bare_times) == len(all_times) == 3 and all(t >= 0 for t in page_times + bare_times)
     # and a scenario without bare SQL times the page alone
     calls.clear()
-    page_times, bare_times = time_alternately(lambda: calls.append("page"), None, 2)
+    page_times, bare_times = time_in_turns([lambda: calls.append("page"), None], 2)
     assert calls == ["page", "page"] and len(page_times) == 2 and bare_times == []
 
 
@@ -113,6 +114,21 @@ def test_table_flags_misses_and_missing_endpoints():
     assert "queries 15→24 with page size" in table
     assert "missing" in table
     assert slow.misses() and fast.misses() == ["queries 15→24 with page size"]
+
+
+def test_the_ratio_target_judges_a_request_against_all_the_sql_it_sends():
+    # Given a request 5x its page query but 2.5x all its SQL (its user, visibility and audit write included)
+    near = Result(key="cases_case_manager", label="Case list", runs=20, median_ms=10, p95_ms=12, sql_median_ms=2, ratio=5.0,
+                  all_sql_median_ms=4, all_sql_ratio=2.5, status=200)
+    # and one 4x all its SQL
+    far = Result(key="queue_api", label="Work queue API", runs=20, median_ms=20, p95_ms=25, sql_median_ms=4, ratio=5.0,
+                 all_sql_median_ms=5, all_sql_ratio=4.0, status=200)
+    # Then the first meets the target and the second misses it, by its ratio to all its SQL
+    assert near.judged_ratio == 2.5 and near.misses() == []
+    assert far.misses() == ["ratio 4.0× > 3"]
+    # and the table prints both ratios
+    table = format_table([near])
+    assert "5.0x" in table and "2.5x" in table and "4.0ms" in table
 
 
 def test_a_reference_figure_is_shown_but_not_judged():
@@ -173,6 +189,8 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     # and the measured ones carry a median, a query count and the bare SQL's time
     queue = by_key["queue_api"]
     assert queue.status == 200 and queue.median_ms is not None and queue.queries and queue.sql_median_ms is not None
+    # and all the SQL it sent, re-run bare
+    assert queue.all_sql_median_ms and queue.all_sql_ratio == queue.median_ms / queue.all_sql_median_ms
     # and the fixed cost is one real case read through the API
     assert by_key["one_case"].status == 200 and by_key["one_case"].rows == 1 and by_key["one_case"].reference
     # and the sweep claimed due rows, leaving them unclaimed (rolled back)
@@ -196,6 +214,15 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     # and searched members on the page, signed in
     assert by_key["search_page_liaison"].status == 200 and by_key["search_page_liaison"].rows
     assert not ApiToken.objects.filter(name="benchmark").exists()
+    # and re-running a request's statements bare, its audit write among them, leaves no event behind: a scenario
+    # of two runs writes the events of its sign-in and its four requests (warm-up, counted, two timed), not those
+    # of its two replays
+    from carecoord.audit.models import AccessEvent
+
+    before = AccessEvent.objects.count()
+    again = Benchmark(runs=2, log=lambda s: None).request("again", "Work queue API", pick_users()["case_manager"],
+                                                          "/api/work-queue/", table="clocks_deadline")
+    assert again.all_sql_median_ms and AccessEvent.objects.count() == before + 5
 
 
 @pytest.mark.django_db

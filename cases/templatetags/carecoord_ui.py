@@ -1,7 +1,8 @@
 """Template helpers of the case manager's app: time left on a clock, other apps' sections."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django import template
@@ -10,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, numberformat, translation
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,8 +38,25 @@ def render_section(context, block):
         return ""
 
 
+def _escape(value) -> str:
+    """One value as ``format_html`` escapes it (``conditional_escape``: safe text as it is, anything else
+    as escaped text), without the lazy-text wrappers around each of its calls: the row tags below escape
+    thousands of values a page, where those wrappers took two thirds of ``format_html``'s time."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def _html(template: str, *args) -> SafeString:
+    """``format_html(template, *args)``: the same text, in a third of the time (see ``_escape``)."""
+    return mark_safe(template.format(*map(_escape, args)))
+
+
+def _html_rows(template: str, rows: Iterable[tuple]) -> SafeString:
+    """``format_html_join("\\n", template, rows)``, as ``_html`` writes each row."""
+    return mark_safe("\n".join(template.format(*map(_escape, args)) for args in rows))
+
+
 def _badge(modifier: str, text) -> str:
-    return format_html('<span class="badge badge--{}">{}</span>', modifier, text)
+    return _html('<span class="badge badge--{}">{}</span>', modifier, text)
 
 
 # A figure's standing against its on-time target → the badge's CSS modifier and its words.
@@ -102,7 +120,7 @@ def figure_rows(rows, key: str, drilldown: str):
                 *link, number(row["due"]), *link, number(row["met_late"]), *link, number(row["missed"]),
                 *link, number(row["open"]))
 
-    return format_html_join("\n", _FIGURE_ROW, (cells(row) for row in rows))
+    return _html_rows(_FIGURE_ROW, (cells(row) for row in rows))
 
 
 # status → (the badge's CSS modifier, its text when no label is given); hyphenated forms accepted too.
@@ -129,7 +147,7 @@ def status_badge(status, label=None):
 
 
 def _muted(text) -> str:
-    return format_html('<span class="muted">{}</span>', text)
+    return _html('<span class="muted">{}</span>', text)
 
 
 @register.simple_tag
@@ -141,18 +159,21 @@ def queue_rows(deadlines, show_owner: bool = False):
     missed = status_badge("missed")
 
     def row(d) -> str:
-        member = format_html('<a href="{}">{}</a>', d.link, d.member) if d.link else "—"
-        program = format_html('<span class="badge badge--program">{}</span>', d.program_label) if d.case_id else "—"
+        member = _html('<a href="{}">{}</a>', d.link, d.member) if d.link else "—"
+        program = _html('<span class="badge badge--program">{}</span>', d.program_label) if d.case_id else "—"
         owner = ""
         if show_owner:
-            owner = format_html("<td>{}</td>", str(d.owner) if d.owner else nobody)
-        return format_html(
+            owner = _html("<td>{}</td>", str(d.owner) if d.owner else nobody)
+        return _html(
             '<tr id="deadline-{}"><th scope="row">{}</th><td>{}</td><td>{}{}</td><td class="nowrap{}">{}</td>'
             '<td class="nowrap"><time datetime="{}">{}</time></td>{}</tr>',
-            d.pk, member, program, d.plain, format_html(" {}", missed) if d.status == "missed" else "",
+            d.pk, member, program, d.plain, _html(" {}", missed) if d.status == "missed" else "",
             " text-danger" if d.bucket == "overdue" else "", d.time_left, d.due_iso, d.due_display, owner)
 
-    return format_html_join("\n", "{}", ((row(d),) for d in deadlines))
+    return _html_rows("{}", ((row(d),) for d in deadlines))
+
+
+_PK_MARKER = 2_147_483_647  # a primary key no row has, to cut out of a reversed URL
 
 
 @register.simple_tag
@@ -167,21 +188,25 @@ def case_rows(cases, show_deadlines: bool = False):
     def next_deadline(case) -> str:
         d = case.next_deadline
         if not d:
-            return format_html("<td>{}</td>", none_open)
-        return format_html('<td>{} · <span class="nowrap{}">{}</span></td>', d.plain, " text-danger" if d.overdue else "",
+            return _html("<td>{}</td>", none_open)
+        return _html('<td>{} · <span class="nowrap{}">{}</span></td>', d.plain, " text-danger" if d.overdue else "",
                            d.time_left)
+
+    # Each case's link and date of birth without a reverse() and a format lookup per row.
+    page_before_pk, page_after_pk = reverse("case_detail", args=[_PK_MARKER]).split(str(_PK_MARKER))
+    birth_format = formats.get_format("SHORT_DATE_FORMAT")
 
     def row(case) -> str:
         member, manager = case.member, case.primary_case_manager
         birth = member.date_of_birth
-        return format_html(
+        return _html(
             '<tr id="case-{}"><th scope="row"><a href="{}">{}, {}</a></th>'
             '<td class="nowrap"><time datetime="{}">{}</time></td>'
             '<td><span class="badge badge--program">{}</span></td><td>{}</td><td class="nowrap">{}</td><td>{}</td>{}</tr>',
-            case.pk, reverse("case_detail", args=[case.pk]), member.last_name, member.first_name,
-            birth.isoformat() if birth else "", formats.date_format(birth, "SHORT_DATE_FORMAT") if birth else "",
+            case.pk, f"{page_before_pk}{case.pk}{page_after_pk}", member.last_name, member.first_name,
+            birth.isoformat() if birth else "", date_format(birth, birth_format) if birth else "",
             programs.get(case.program, case.program), statuses.get(case.status, case.status), case.case_number or "—",
             str(manager) if manager else nobody,
             next_deadline(case) if show_deadlines else "")
 
-    return format_html_join("\n", "{}", ((row(case),) for case in cases))
+    return _html_rows("{}", ((row(case),) for case in cases))

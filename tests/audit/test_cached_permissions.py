@@ -1,0 +1,84 @@
+"""A user's model permissions come from the shared cache until any of them changes (``ThrottledModelBackend``)."""
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from carecoord.accounts.models import User
+from carecoord.accounts.roles import sync_role_groups
+from tests.factories import SupervisorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared_cache(settings):
+    from django.core.cache import cache
+
+    settings.CACHE_SHARED_BY_PROCESSES = True  # as with Redis; the test's memory cache serves one process
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def _may_see_dashboards(user) -> bool:
+    return User.objects.get(pk=user.pk).has_perm("cases.view_dashboard")  # a fresh copy, as each request reads
+
+
+def _supervisor():
+    sync_role_groups()
+    supervisor = SupervisorFactory()
+    supervisor.groups.add(Group.objects.get(name="supervisor"))
+    return supervisor
+
+
+def test_a_second_request_reads_the_permissions_from_the_cache(shared_cache, django_assert_num_queries):
+    supervisor = _supervisor()
+    assert _may_see_dashboards(supervisor)
+    fresh = User.objects.get(pk=supervisor.pk)
+    with django_assert_num_queries(0):
+        assert fresh.has_perm("cases.view_dashboard") and not fresh.has_perm("cases.delete_case")
+
+
+def test_every_change_to_who_holds_a_permission_is_seen_at_once(shared_cache):
+    supervisor, worker = _supervisor(), UserFactory()
+    group = Group.objects.get(name="supervisor")
+    dashboards = Permission.objects.get(content_type__app_label="cases", codename="view_dashboard")
+    assert _may_see_dashboards(supervisor) and not _may_see_dashboards(worker)
+    # the user leaves the group
+    supervisor.groups.remove(group)
+    assert not _may_see_dashboards(supervisor)
+    # is given the permission on their own
+    supervisor.user_permissions.add(dashboards)
+    assert _may_see_dashboards(supervisor)
+    supervisor.user_permissions.clear()
+    assert not _may_see_dashboards(supervisor)
+    # the group gains and loses it while the worker is in it
+    worker.groups.add(group)
+    assert _may_see_dashboards(worker)
+    group.permissions.remove(dashboards)
+    assert not _may_see_dashboards(worker)
+    group.permissions.add(dashboards)
+    assert _may_see_dashboards(worker)
+    # the group is deleted, its links with it
+    group.delete()
+    assert not _may_see_dashboards(worker)
+
+
+def test_a_lost_version_reads_the_permissions_again(shared_cache):
+    supervisor = _supervisor()
+    assert _may_see_dashboards(supervisor)
+    # Given the version is lost while a stale set stays (as Redis may evict one key and not the other)
+    from carecoord.audit.auth import PERMISSIONS_VERSION_KEY
+
+    shared_cache.delete(PERMISSIONS_VERSION_KEY)
+    User.objects.get(pk=supervisor.pk).groups.clear()  # raises a first version: not the one the set carries
+    shared_cache.delete(PERMISSIONS_VERSION_KEY)
+    # Then the set is read again under a newer version, not trusted
+    assert not _may_see_dashboards(supervisor)
+
+
+def test_without_a_shared_cache_each_request_reads_the_tables(settings, django_assert_num_queries):
+    settings.CACHE_SHARED_BY_PROCESSES = False
+    supervisor = _supervisor()
+    fresh = User.objects.get(pk=supervisor.pk)
+    with django_assert_num_queries(2):  # the user's own permissions and their groups'
+        assert fresh.has_perm("cases.view_dashboard")

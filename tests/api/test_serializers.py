@@ -140,3 +140,19 @@ def test_a_model_serializer_builds_its_fields_from_the_model_once_and_gives_each
         assert first.fields[name].parent is first and second.fields[name].parent is second
     assert first.fields["county"].queryset is not second.fields["county"].queryset
     assert first.data["shout"] == "Ana" and second.data["shout"] == "Eva" and first.data["county"] is None
+
+
+def test_a_later_serializer_of_a_class_builds_only_the_fields_drf_represents():
+    drf, ours = _pair()
+    assert ours(_thing()).data == drf(_thing()).data  # the first works out which fields are direct, from all of them
+    # When another serializer of the class writes an object
+    later = ours(_thing(text="Eva", count=None, loud="quiet", with_default="set"))
+    data = later.data
+    # Then it wrote DRF's output without building its direct fields, and the field it did build is its own
+    assert data == drf(_thing(text="Eva", count=None, loud="quiet", with_default="set")).data
+    assert "fields" not in later.__dict__
+    built = {name: field for name, field, _attr, _represent in later._read_plan if field is not None}
+    assert set(built) == {"number_choice", "at_text", "on_text", "nested_name", "method"}
+    assert all(field.parent is later and field.field_name == name for name, field in built.items())
+    # and a value of another type than its field's sends that field through DRF, as before
+    assert ours(_thing(count="7")).data["count"] == 7

@@ -30,6 +30,7 @@ from carecoord.clocks.selectors import (
 )
 from carecoord.clocks.services import deadline_pause, deadline_resume
 from carecoord.errors import RuleViolation
+from carecoord.links import pk_url
 
 from . import services
 from .documents import document_upload
@@ -114,7 +115,7 @@ def _deadline_rows(deadlines, *, now=None):
     # get_FOO_display rebuilds its choices dict at every call, the date filter the format.
     program_labels = {value: str(label) for value, label in Program.choices}
     due_format = get_format("SHORT_DATETIME_FORMAT")
-    case_pages: dict[int, str] = {}  # a case's deadlines share its page: one reverse() per case
+    case_page, member_page = pk_url("case_detail"), pk_url("member_detail")
     for deadline in deadlines:
         deadline.bucket = bucket_of(deadline.due_at, now=now)
         deadline.badge = BUCKET_BADGES[deadline.bucket]
@@ -126,12 +127,10 @@ def _deadline_rows(deadlines, *, now=None):
         deadline.due_display = dateformat.format(due, due_format)
         if deadline.case_id:
             deadline.program_label = program_labels.get(deadline.case.program)
-            if deadline.case_id not in case_pages:
-                case_pages[deadline.case_id] = reverse("case_detail", args=[deadline.case_id])
-            deadline.link = f"{case_pages[deadline.case_id]}?tab={deadline.section}#section-{deadline.section}"
+            deadline.link = f"{case_page(deadline.case_id)}?tab={deadline.section}#section-{deadline.section}"
         else:
             deadline.program_label = None
-            deadline.link = reverse("member_detail", args=[deadline.member_id]) if deadline.member_id else ""
+            deadline.link = member_page(deadline.member_id) if deadline.member_id else ""
     return deadlines
 
 
@@ -143,7 +142,7 @@ def work_queue(request):
     program = team_id = None
     if form.is_valid():
         program = form.cleaned_data["program"] or None
-        team_id = form.cleaned_data["team"].pk if form.cleaned_data["team"] else None
+        team_id = form.cleaned_data["team"]
     deadlines = list(
         deadline_queue_for(user=request.user, program=program, team_id=team_id)
         .select_related("case", "member")[:QUEUE_LIMIT]  # a case's deadline always names its member

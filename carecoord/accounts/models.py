@@ -103,7 +103,13 @@ class Team(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization", "name"], name="team_unique_name_per_org")]
 
     def __str__(self) -> str:
-        return f"{self.organization} / {self.name}"
+        return self.name_from(str(self.organization), self.name)
+
+    @staticmethod
+    def name_from(organization_name: str, name: str) -> str:
+        """How a team is named (``str(team)``), from its organization's name and its own: for a list of teams
+        read as rows."""
+        return f"{organization_name} / {name}"
 
 
 class User(AbstractUser):

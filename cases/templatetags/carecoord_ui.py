@@ -8,7 +8,6 @@ from decimal import Decimal
 from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats, numberformat, translation
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carecoord.clocks.selectors import time_left as clock_time_left
+from carecoord.links import pk_url
 from cases.models import Case, Program
 
 register = template.Library()
@@ -173,9 +173,6 @@ def queue_rows(deadlines, show_owner: bool = False):
     return _html_rows("{}", ((row(d),) for d in deadlines))
 
 
-_PK_MARKER = 2_147_483_647  # a primary key no row has, to cut out of a reversed URL
-
-
 @register.simple_tag
 def case_rows(cases, show_deadlines: bool = False):
     """The rows of the Cases page: member, date of birth, program, status, case number, case manager and,
@@ -193,7 +190,7 @@ def case_rows(cases, show_deadlines: bool = False):
                            d.time_left)
 
     # Each case's link and date of birth without a reverse() and a format lookup per row.
-    page_before_pk, page_after_pk = reverse("case_detail", args=[_PK_MARKER]).split(str(_PK_MARKER))
+    case_page = pk_url("case_detail")
     birth_format = formats.get_format("SHORT_DATE_FORMAT")
 
     def row(case) -> str:
@@ -203,7 +200,7 @@ def case_rows(cases, show_deadlines: bool = False):
             '<tr id="case-{}"><th scope="row"><a href="{}">{}, {}</a></th>'
             '<td class="nowrap"><time datetime="{}">{}</time></td>'
             '<td><span class="badge badge--program">{}</span></td><td>{}</td><td class="nowrap">{}</td><td>{}</td>{}</tr>',
-            case.pk, f"{page_before_pk}{case.pk}{page_after_pk}", member.last_name, member.first_name,
+            case.pk, case_page(case.pk), member.last_name, member.first_name,
             birth.isoformat() if birth else "", date_format(birth, birth_format) if birth else "",
             programs.get(case.program, case.program), statuses.get(case.status, case.status), case.case_number or "—",
             str(manager) if manager else nobody,

@@ -26,7 +26,8 @@ from carecoord.accounts.models import User
 from carecoord.audit.access import shows_part2
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import (
-    bucket_of, case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, next_deadlines, rule_words, time_left,
+    case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, next_deadlines, queue_row, queue_values, rule_words,
+    time_left,
 )
 from carecoord.clocks.services import deadline_pause, deadline_resume
 from carecoord.errors import RuleViolation
@@ -93,22 +94,23 @@ def _record_access(request, **kwargs) -> None:
     record_access(request, **kwargs)
 
 
-def section_for_deadline(deadline: Deadline, registered: set[str]) -> str:
-    """The case page anchor where the work that meets ``deadline`` is done."""
+def section_for_deadline(rule_code: str, subject_type_id: int | None, registered: set[str]) -> str:
+    """The case page anchor where the work that meets a deadline of ``rule_code`` is done."""
     # The content type comes from Django's per-process cache, not a join per row.
-    if deadline.subject_type_id and ContentType.objects.get_for_id(deadline.subject_type_id).model_class() is Task:
+    if subject_type_id and ContentType.objects.get_for_id(subject_type_id).model_class() is Task:
         return "tasks"
     for prefix, keys in RULE_SECTIONS:
-        if deadline.rule_code.startswith(prefix):
+        if rule_code.startswith(prefix):
             for key in keys:
                 if key in registered:
                     return key
     return "deadlines"
 
 
-def _deadline_rows(deadlines, *, now=None):
-    """Give each deadline what its row shows, worked out once here rather than by template lookups per
-    row (a case manager's queue has hundreds of rows; most share a rule)."""
+def _deadline_rows(deadlines, *, now=None) -> list[dict]:
+    """The rows of the work queue and of a case's open deadlines, from the deadlines' ``queue_values``: the API's
+    row (``queue_row``) and what a page shows besides, worked out once here rather than by template lookups
+    per row (a case manager's queue has hundreds of rows; most share a rule)."""
     now = now or timezone.now()
     registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
     # The program's name and the due date's format are looked up once, not per row: a model's
@@ -116,22 +118,26 @@ def _deadline_rows(deadlines, *, now=None):
     program_labels = {value: str(label) for value, label in Program.choices}
     due_format = get_format("SHORT_DATETIME_FORMAT")
     case_page, member_page = pk_url("case_detail"), pk_url("member_detail")
-    for deadline in deadlines:
-        deadline.bucket = bucket_of(deadline.due_at, now=now)
-        deadline.badge = BUCKET_BADGES[deadline.bucket]
-        deadline.section = section_for_deadline(deadline, registered)
-        deadline.time_left = time_left(deadline.due_at, now=now)
-        deadline.plain = rule_words(deadline.rule_code).plain
-        due = timezone.localtime(deadline.due_at)
-        deadline.due_iso = due.isoformat()
-        deadline.due_display = dateformat.format(due, due_format)
-        if deadline.case_id:
-            deadline.program_label = program_labels.get(deadline.case.program)
-            deadline.link = f"{case_page(deadline.case_id)}?tab={deadline.section}#section-{deadline.section}"
-        else:
-            deadline.program_label = None
-            deadline.link = member_page(deadline.member_id) if deadline.member_id else ""
-    return deadlines
+    sections: dict[tuple, str] = {}  # most rows share a rule, and so their section
+    rows = []
+    for values in deadlines:
+        row = queue_row(values, now=now)
+        where = (values["rule_code"], values["subject_type_id"])
+        if where not in sections:
+            sections[where] = section_for_deadline(*where, registered)
+        section = sections[where]
+        due = timezone.localtime(values["due_at"])
+        name_parts = (values["member__first_name"], values["member__middle_name"], values["member__last_name"])
+        row.update(
+            badge=BUCKET_BADGES[row["bucket"]], section=section, paused_at=values["paused_at"],
+            due_iso=due.isoformat(), due_display=dateformat.format(due, due_format),
+            member=" ".join(part for part in name_parts if part),  # as str(member) names them
+            program_label=program_labels.get(values["case__program"]) if values["case_id"] else None,
+            link=(f"{case_page(values['case_id'])}?tab={section}#section-{section}" if values["case_id"]
+                  else member_page(values["member_id"]) if values["member_id"] else ""),
+        )
+        rows.append(row)
+    return rows
 
 
 # ---------------------------------------------------------------- work queue
@@ -143,20 +149,17 @@ def work_queue(request):
     if form.is_valid():
         program = form.cleaned_data["program"] or None
         team_id = form.cleaned_data["team"]
-    deadlines = list(
-        deadline_queue_for(user=request.user, program=program, team_id=team_id)
-        .select_related("case", "member")[:QUEUE_LIMIT]  # a case's deadline always names its member
-    )
-    _deadline_rows(deadlines)
+    rows = _deadline_rows(queue_values(deadline_queue_for(user=request.user, program=program, team_id=team_id)[:QUEUE_LIMIT]))
     buckets = [
-        {"key": key, "title": title, "badge": BUCKET_BADGES[key], "rows": [d for d in deadlines if d.bucket == key]}
+        {"key": key, "title": title, "badge": BUCKET_BADGES[key], "rows": [row for row in rows if row["bucket"] == key]}
         for key, title in BUCKET_TITLES.items()
     ]
-    members = {d.member_id for d in deadlines if d.member_id}
+    members = {row["member_id"] for row in rows if row["member_id"]}
     if members:
-        _record_access(request, members=members, action="list", records=[("clocks.deadline", d.pk) for d in deadlines],
-                       part2=shows_part2(d.case.program for d in deadlines if d.case_id))
-    context = {"form": form, "buckets": buckets, "total": len(deadlines), "limit": QUEUE_LIMIT,
+        # As the API's queue: a clock's program is its case's, or its rule's (a DMC-ODS clock names SUD treatment).
+        _record_access(request, members=members, action="list", records=[("clocks.deadline", row["id"]) for row in rows],
+                       part2=shows_part2(row["program"] for row in rows))
+    context = {"form": form, "buckets": buckets, "total": len(rows), "limit": QUEUE_LIMIT,
                "show_owner": request.user.role == User.Role.SUPERVISOR}
     if request.htmx and request.htmx.target == "queue-results":
         return render(request, "cases/_queue_results.html", context)
@@ -298,10 +301,8 @@ def _consent_summary_template(sections) -> str | None:
 
 def _case_context(request, case: Case, *, active: str = "") -> dict:
     now = timezone.now()
-    deadlines = _deadline_rows(
-        list(case.deadlines.filter(status__in=Deadline.ACTIVE_STATUSES).order_by("due_at")),
-        now=now,
-    )
+    deadlines = _deadline_rows(queue_values(case.deadlines.filter(status__in=Deadline.ACTIVE_STATUSES).order_by("due_at")),
+                               now=now)
     sections = _section_blocks(case_sections(), obj_name="case", obj=case, request=request)
     tabs = [
         {"key": "timeline", "title": _("Timeline")},

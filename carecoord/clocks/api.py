@@ -25,7 +25,7 @@ from carecoord.audit.access import shows_part2
 from carecoord.errors import RuleViolation
 
 from .catalog import all_rules
-from .selectors import BUCKETS, GROUPS, compliance_figures, deadline_queue_for, queue_row
+from .selectors import BUCKETS, GROUPS, compliance_figures, deadline_queue_for, queue_row, queue_values
 
 
 class QueuePagination(CursorPagination):
@@ -54,10 +54,10 @@ class WorkQueueRowSerializer(Serializer):
     owner_id = serializers.IntegerField(allow_null=True)
     owner_name = serializers.CharField()
 
-    def to_representation(self, deadline):
+    def to_representation(self, values):
         # queue_row already holds JSON types but the due time: passing each row through the 17
         # fields again cost more than the page's query.
-        row = queue_row(deadline, now=self.context.get("now"))
+        row = queue_row(values, now=self.context.get("now"))
         row["due_at"] = self.fields["due_at"].to_representation(row["due_at"])
         return row
 
@@ -98,7 +98,7 @@ class WorkQueueView(generics.ListAPIView):
         bucket = params.get("bucket")
         if bucket:
             qs = _filter_bucket(qs, bucket)
-        return qs
+        return queue_values(qs)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

@@ -151,7 +151,7 @@ def _muted(text) -> str:
 
 
 @register.simple_tag
-def queue_rows(deadlines, show_owner: bool = False):
+def queue_rows(rows, show_owner: bool = False):
     """The rows of a work queue bucket, from what ``cases.views._deadline_rows`` worked out for each
     deadline. Built here, not in a template, as ``figure_rows`` is: a case manager's queue shows up to
     200 rows, and the template language's dozen lookups and escapes a row were half the page's time."""
@@ -159,18 +159,18 @@ def queue_rows(deadlines, show_owner: bool = False):
     missed = status_badge("missed")
 
     def row(d) -> str:
-        member = _html('<a href="{}">{}</a>', d.link, d.member) if d.link else "—"
-        program = _html('<span class="badge badge--program">{}</span>', d.program_label) if d.case_id else "—"
+        member = _html('<a href="{}">{}</a>', d["link"], d["member"]) if d["link"] else "—"
+        program = _html('<span class="badge badge--program">{}</span>', d["program_label"]) if d["case_id"] else "—"
         owner = ""
         if show_owner:
-            owner = _html("<td>{}</td>", str(d.owner) if d.owner else nobody)
+            owner = _html("<td>{}</td>", d["owner_name"] or nobody)
         return _html(
             '<tr id="deadline-{}"><th scope="row">{}</th><td>{}</td><td>{}{}</td><td class="nowrap{}">{}</td>'
             '<td class="nowrap"><time datetime="{}">{}</time></td>{}</tr>',
-            d.pk, member, program, d.plain, _html(" {}", missed) if d.status == "missed" else "",
-            " text-danger" if d.bucket == "overdue" else "", d.time_left, d.due_iso, d.due_display, owner)
+            d["id"], member, program, d["rule"], _html(" {}", missed) if d["status"] == "missed" else "",
+            " text-danger" if d["bucket"] == "overdue" else "", d["time_left"], d["due_iso"], d["due_display"], owner)
 
-    return _html_rows("{}", ((row(d),) for d in deadlines))
+    return _html_rows("{}", ((row(d),) for d in rows))
 
 
 def _case_labels() -> tuple[dict[str, str], dict[str, str]]:

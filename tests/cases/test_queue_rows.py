@@ -1,17 +1,13 @@
 """The work queue's rows (``queue_rows``): built from what ``_deadline_rows`` worked out, every value escaped."""
-from types import SimpleNamespace
-
-from carecoord.accounts.models import User
 from cases.templatetags.carecoord_ui import queue_rows
 
 
 def _deadline(**changes):
-    owner = User(first_name="Nora", last_name="<b>Nurse</b>", username="nnurse")
-    return SimpleNamespace(**{
-        "pk": 17, "member": "Ana <script>Reyes</script>", "link": "/cases/4/?tab=ccs&section=x", "case_id": 4,
-        "program_label": "CCS", "plain": "Decide medical eligibility", "status": "open", "bucket": "week",
+    return {
+        "id": 17, "member": "Ana <script>Reyes</script>", "link": "/cases/4/?tab=ccs&section=x", "case_id": 4,
+        "program_label": "CCS", "rule": "Decide medical eligibility", "status": "open", "bucket": "week",
         "time_left": "3 days left", "due_iso": "2026-12-09T17:00:00-08:00", "due_display": "12/09/2026 5 p.m.",
-        "owner": owner, **changes})
+        "owner_name": "Nora <b>Nurse</b>", **changes}
 
 
 def test_a_row_links_the_member_to_the_work_and_escapes_every_value():
@@ -25,8 +21,8 @@ def test_a_row_links_the_member_to_the_work_and_escapes_every_value():
 
 
 def test_missed_and_overdue_are_said_and_the_owner_shown_to_a_supervisor():
-    overdue = _deadline(pk=1, status="missed", bucket="overdue", time_left="overdue by 2 days")
-    unowned = _deadline(pk=2, owner=None, link="", case_id=None)
+    overdue = _deadline(id=1, status="missed", bucket="overdue", time_left="overdue by 2 days")
+    unowned = _deadline(id=2, owner_name="", link="", case_id=None)
     html = queue_rows([overdue, unowned], True)
     first, second = html.split("\n")
     assert '<span class="badge badge--missed">Missed</span>' in first

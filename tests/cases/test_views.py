@@ -44,7 +44,7 @@ def test_work_queue_groups_clocks_by_urgency_with_plain_rule_time_left_and_a_lin
 
     # Then each clock sits in its bucket with the rule in words, the time left and a link to the case section
     assert response.status_code == 200
-    buckets = {b["key"]: [d.pk for d in b["rows"]] for b in response.context["buckets"]}
+    buckets = {b["key"]: [row["id"] for row in b["rows"]] for b in response.context["buckets"]}
     assert buckets["overdue"] == [overdue.pk]
     assert later.pk in buckets["later"] + buckets["week"]
     html = response.content.decode()

@@ -16,8 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.formats import get_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,7 +25,8 @@ from carecoord.accounts.models import User
 from carecoord.audit.access import shows_part2
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import (
-    case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, next_deadlines, queue_row, queue_values, rule_words,
+    case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, due_texts, next_deadlines, queue_row, queue_values,
+    rule_words,
     time_left,
 )
 from carecoord.clocks.services import deadline_pause, deadline_resume
@@ -113,10 +113,9 @@ def _deadline_rows(deadlines, *, now=None) -> list[dict]:
     per row (a case manager's queue has hundreds of rows; most share a rule)."""
     now = now or timezone.now()
     registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
-    # The program's name and the due date's format are looked up once, not per row: a model's
-    # get_FOO_display rebuilds its choices dict at every call, the date filter the format.
+    # The program's name is looked up once, not per row: a model's get_FOO_display rebuilds its choices dict at
+    # every call.
     program_labels = {value: str(label) for value, label in Program.choices}
-    due_format = get_format("SHORT_DATETIME_FORMAT")
     case_page, member_page = pk_url("case_detail"), pk_url("member_detail")
     sections: dict[tuple, str] = {}  # most rows share a rule, and so their section
     rows = []
@@ -126,11 +125,11 @@ def _deadline_rows(deadlines, *, now=None) -> list[dict]:
         if where not in sections:
             sections[where] = section_for_deadline(*where, registered)
         section = sections[where]
-        due = timezone.localtime(values["due_at"])
+        due_iso, due_display = due_texts(values["due_at"])
         name_parts = (values["member__first_name"], values["member__middle_name"], values["member__last_name"])
         row.update(
             badge=BUCKET_BADGES[row["bucket"]], section=section, paused_at=values["paused_at"],
-            due_iso=due.isoformat(), due_display=dateformat.format(due, due_format),
+            due_iso=due_iso, due_display=due_display,
             member=" ".join(part for part in name_parts if part),  # as str(member) names them
             program_label=program_labels.get(values["case__program"]) if values["case_id"] else None,
             link=(f"{case_page(values['case_id'])}?tab={section}#section-{section}" if values["case_id"]

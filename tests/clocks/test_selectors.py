@@ -2,7 +2,7 @@
 import datetime
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from carecoord.clocks.calendar import PACIFIC
 from carecoord.clocks.models import Deadline
@@ -203,3 +203,17 @@ def test_rule_words_are_cached_per_language_not_across_languages():
     assert spanish.title == "Evaluación de ECM" and spanish.plain.startswith("Evaluación de ECM: en un plazo de 30")
     assert rule_words("ecm.assessment") == english
 
+
+
+def test_due_texts_follow_the_active_language_and_time_zone_though_kept():
+    from zoneinfo import ZoneInfo
+
+    from carecoord.clocks.selectors import due_texts
+
+    due = datetime.datetime(2026, 12, 4, 17, 0, tzinfo=datetime.UTC)  # 9 a.m. in California
+    assert due_texts(due) == ("2026-12-04T09:00:00-08:00", "12/04/2026 9 a.m.")
+    assert due_texts(due) == due_texts(due)  # a second time, from the cache
+    with translation.override("es"):
+        assert due_texts(due)[1] == "04/12/2026 09:00"
+    with timezone.override(ZoneInfo("America/New_York")):
+        assert due_texts(due) == ("2026-12-04T12:00:00-05:00", "12/04/2026 noon")

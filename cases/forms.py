@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from carecoord.accounts.models import Team, User
 from carecoord.clocks.selectors import case_clocks_to_pause, case_clocks_to_resume
 from carecoord.errors import RuleViolation
-from carecoord.widgets import LongSelect
+from carecoord.widgets import DirectSelect
 
 from .models import CareTeamMember, Case, Document, Program
 from .services import CASE_STATUS_MOVES
@@ -27,8 +27,8 @@ def add_rule_violation(form: forms.Form, error: RuleViolation, *, aliases: dict[
 
 class QueueFilterForm(forms.Form):
     program = forms.ChoiceField(label=_("Program"), required=False,
-                                choices=[("", _("All programs")), *Program.choices])
-    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None, widget=LongSelect)
+                                choices=[("", _("All programs")), *Program.choices], widget=DirectSelect)
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None, widget=DirectSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,10 +50,11 @@ class CaseListForm(forms.Form):
     STATUS_CHOICES = [(ACTIVE, _("Referred or open")), *Case.Status.choices, (ALL, _("Any status"))]
 
     scope = forms.ChoiceField(label=_("Show"), required=False,
-                              choices=[(MINE, _("Cases I carry")), (ALL, _("All cases I can see"))])
-    program = forms.ChoiceField(label=_("Program"), required=False, choices=[("", _("All programs")), *Program.choices])
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
-    manager = forms.ChoiceField(label=_("Case manager"), required=False, widget=LongSelect)
+                              choices=[(MINE, _("Cases I carry")), (ALL, _("All cases I can see"))], widget=DirectSelect)
+    program = forms.ChoiceField(label=_("Program"), required=False, choices=[("", _("All programs")), *Program.choices],
+                                widget=DirectSelect)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES, widget=DirectSelect)
+    manager = forms.ChoiceField(label=_("Case manager"), required=False, widget=DirectSelect)
     # Where a page starts: the cases older than ``before``, or newer than ``after`` (the page links set them).
     before = forms.IntegerField(label=_("Cases older than"), required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(label=_("Cases newer than"), required=False, min_value=1, widget=forms.HiddenInput)

@@ -197,11 +197,9 @@ def case_list(request):
         now = timezone.now()
         soonest = next_deadlines(case.pk for case in rows)
         for case in rows:
-            case.next_deadline = soonest.get(case.pk)
-            if case.next_deadline:
-                case.next_deadline.plain = rule_words(case.next_deadline.rule_code).plain
-                case.next_deadline.time_left = time_left(case.next_deadline.due_at, now=now)
-                case.next_deadline.overdue = case.next_deadline.due_at < now
+            due = soonest.get(case.pk)
+            case.next_deadline = due and {"plain": rule_words(due.rule_code).plain, "overdue": due.due_at < now,
+                                          "time_left": time_left(due.due_at, now=now)}
     if rows:
         _record_access(request, members={case.member_id for case in rows}, action="list",
                        records=[("cases.case", case.pk) for case in rows], part2=shows_part2(case.program for case in rows))

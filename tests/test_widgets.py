@@ -1,9 +1,9 @@
-"""``LongSelect`` writes the same select as Django's template does, without a template per option."""
+"""``DirectSelect`` writes the same select as Django's template does, without a template per option."""
 import re
 
 from django import forms
 
-from carecoord.widgets import LongSelect
+from carecoord.widgets import DirectSelect
 
 
 def _same_html(html: str) -> str:
@@ -14,21 +14,21 @@ def test_a_long_select_is_djangos_select_without_the_includes():
     choices = [("", "Anyone"), ("nobody", "Nobody assigned"), *((str(pk), f"Worker <{pk}> & co") for pk in range(100))]
     attrs = {"id": "id_manager", "required": True, "disabled": False, "data-x": 'say "hi"'}
     for value in ("", "42", ["7"]):
-        ours = LongSelect(choices=choices).render("manager", value, attrs)
+        ours = DirectSelect(choices=choices).render("manager", value, attrs)
         django = forms.Select(choices=choices).render("manager", value, attrs)
         assert _same_html(ours) == _same_html(django)
     # and, as Django, only the first option of a repeated value is selected, and None is written as ""
     repeated = [(None, "None"), ("1", "First"), ("1", "Again"), (2, "Two")]
     for value in ("1", "", 2, None):
-        assert (_same_html(LongSelect(choices=repeated).render("x", value))
+        assert (_same_html(DirectSelect(choices=repeated).render("x", value))
                 == _same_html(forms.Select(choices=repeated).render("x", value)))
-    html = LongSelect(choices=choices).render("manager", "42", attrs)
+    html = DirectSelect(choices=choices).render("manager", "42", attrs)
     assert '<option value="42" selected>Worker &lt;42&gt; &amp; co</option>' in html
     assert ' required' in html and "disabled" not in html and 'data-x="say &quot;hi&quot;"' in html
 
 
 def test_option_groups_are_left_to_djangos_template():
     choices = [("Sacramento", [("1", "Team 1"), ("2", "Team 2")]), ("Placer", [("3", "Team 3")])]
-    html = LongSelect(choices=choices).render("team", "2", {"id": "id_team"})
+    html = DirectSelect(choices=choices).render("team", "2", {"id": "id_team"})
     assert _same_html(html) == _same_html(forms.Select(choices=choices).render("team", "2", {"id": "id_team"}))
     assert '<optgroup label="Placer">' in html

@@ -90,15 +90,20 @@ def queue_values(deadlines: QuerySet[Deadline]) -> QuerySet[dict]:
     return deadlines.values(*QUEUE_VALUES)
 
 
-def next_deadlines(case_ids) -> dict[int, Deadline]:
+class NextDeadline(NamedTuple):
+    rule_code: str
+    due_at: datetime.datetime
+
+
+def next_deadlines(case_ids) -> dict[int, NextDeadline]:
     """Each case's soonest deadline still to be worked, windows left out as in the work queue.
-    One query for a page of cases, however many there are."""
-    soonest: dict[int, Deadline] = {}
+    One query for a page of cases, however many there are; read as rows, not Deadlines."""
+    soonest: dict[int, NextDeadline] = {}
     deadlines = (Deadline.objects.filter(case_id__in=list(case_ids), status__in=Deadline.ACTIVE_STATUSES)
                  .exclude(rule_code__in=_window_codes()).order_by("case_id", "due_at", "pk")
-                 .only("case_id", "rule_code", "due_at", "status"))
-    for deadline in deadlines:
-        soonest.setdefault(deadline.case_id, deadline)
+                 .values_list("case_id", "rule_code", "due_at"))
+    for case_id, rule_code, due_at in deadlines:
+        soonest.setdefault(case_id, NextDeadline(rule_code, due_at))
     return soonest
 
 

@@ -182,8 +182,8 @@ def _case_labels() -> tuple[dict[str, str], dict[str, str]]:
 @register.simple_tag
 def case_rows(cases, show_deadlines: bool = False):
     """The rows of the Cases page: member, date of birth, program, status, case number, case manager and,
-    for staff, the next deadline (``case.next_deadline`` as the view set it). Built here, as
-    ``queue_rows`` is: the template language's lookups and a ``get_FOO_display`` per row (which
+    for staff, the next deadline (``case.next_deadline`` as the view set it: its rule in words, the time left,
+    whether it is overdue). Built here, as ``queue_rows`` is: the template language's lookups and a ``get_FOO_display`` per row (which
     rebuilds its choices at every call) were two thirds of the page at 1M members."""
     programs, statuses = _case_labels()
     nobody, none_open = _muted(_("Nobody")), _muted(_("None open"))
@@ -192,8 +192,8 @@ def case_rows(cases, show_deadlines: bool = False):
         d = case.next_deadline
         if not d:
             return _html("<td>{}</td>", none_open)
-        return _html('<td>{} · <span class="nowrap{}">{}</span></td>', d.plain, " text-danger" if d.overdue else "",
-                           d.time_left)
+        return _html('<td>{} · <span class="nowrap{}">{}</span></td>', d["plain"], " text-danger" if d["overdue"] else "",
+                     d["time_left"])
 
     # Each case's link and date of birth without a reverse() and a format lookup per row.
     case_page = pk_url("case_detail")

@@ -11,7 +11,7 @@ from cases.templatetags.carecoord_ui import case_rows
 def _case(**changes):
     member = SimpleNamespace(first_name="Ana", last_name="Reyes <i>", date_of_birth=datetime.date(2014, 3, 9))
     manager = User(username="nnurse")
-    deadline = SimpleNamespace(plain="Decide medical eligibility", overdue=True, time_left="overdue by 2 days")
+    deadline = {"plain": "Decide medical eligibility", "overdue": True, "time_left": "overdue by 2 days"}
     return SimpleNamespace(**{"pk": 7, "member": member, "program": "ccs", "status": "open", "case_number": "",
                               "primary_case_manager": manager, "next_deadline": deadline, **changes})
 

@@ -8,6 +8,7 @@ successful sign-in of the account from that address starts the count afresh.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -53,13 +54,16 @@ def lockout_remaining(*, username: str, ip: str, now=None) -> timedelta | None:
     return remaining if remaining > timedelta(0) else None
 
 
-# A user's model permissions (their own and their groups'), kept in the cache that the web processes share,
-# stamped with the version of the permission tables that was current when they were read. Any change to who
-# has which permission raises the version (``permissions_changed``), so no process reads a set older than
-# the change; the time limit frees the sets of people who stopped signing in. Only with a cache shared by the
-# processes (Redis): a per-process memory cache would not see another process's change.
+# Two reads of every request are kept in the cache that the web processes share (Redis), each stamped with a
+# version that every change to what it holds raises: a user's model permissions (their own and their groups';
+# one version for all the permission tables) and the signed-in user with their organization (a version per
+# user). A process that finds a copy stamped with an older version reads it anew, so none sees a copy older
+# than a change, even one stored by a request that read it just before the change. The time limits free the
+# copies of people who stopped signing in. Only with a cache shared by the processes: a per-process memory
+# cache would not see another process's change.
 PERMISSIONS_VERSION_KEY = "auth:permissions-version"
 PERMISSIONS_SECONDS = 600
+USER_SECONDS = 600
 
 
 def _permissions_key(user) -> str:
@@ -68,19 +72,55 @@ def _permissions_key(user) -> str:
     return f"auth:permissions:{user.pk}:{user.date_joined.timestamp()}"
 
 
-def _first_version() -> int:
+def _user_keys(user_id) -> tuple[str, str]:
+    """The cached user's key and their version's. The database's name is part of both: data sets loaded side
+    by side (the scale benchmark's) give the same ids to other people."""
+    where = f"{settings.DATABASES['default']['NAME']}:{user_id}"
+    return f"auth:user:{where}", f"auth:user-version:{where}"
+
+
+def _first_version(version_key: str) -> int:
     """A version for a cache without one (new, or the key lost): the time in ms, later than any version a
-    set could carry from before (versions count up by one a change from the time they were first set)."""
-    cache.add(PERMISSIONS_VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
-    return cache.get(PERMISSIONS_VERSION_KEY)
+    copy could carry from before (versions count up by one a change from the time they were first set)."""
+    cache.add(version_key, int(timezone.now().timestamp() * 1000), None)
+    return cache.get(version_key)
+
+
+def _raise_version(version_key: str) -> None:
+    try:
+        cache.incr(version_key)
+    except ValueError:  # no version yet: a first one is newer than any copy's
+        _first_version(version_key)
+
+
+def _read_through(key: str, version_key: str, read: Callable[[], object], seconds: int):
+    """What ``read()`` returns, from the cache while the version it was stored under is current. The version
+    is read before ``read()`` runs, so a change during it leaves the copy stale, not current."""
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key) or _first_version(version_key)
+    stamped = found.get(key)
+    if stamped is not None and stamped[0] == version:
+        return stamped[1]
+    value = read()
+    cache.set(key, (version, value), seconds)
+    return value
 
 
 def permissions_changed(**kwargs) -> None:
     """Receiver of every change to the permission tables: the cached permission sets are stale."""
-    try:
-        cache.incr(PERMISSIONS_VERSION_KEY)
-    except ValueError:  # no version yet: a first one is newer than any set's
-        _first_version()
+    _raise_version(PERMISSIONS_VERSION_KEY)
+
+
+def user_changed(sender, instance, **kwargs) -> None:
+    """Receiver of a saved or deleted user, and of a saved organization (its users hold it)."""
+    if not settings.CACHE_SHARED_BY_PROCESSES:
+        return
+    if isinstance(instance, get_user_model()):
+        user_ids = [instance.pk]
+    else:
+        user_ids = get_user_model()._default_manager.filter(organization=instance).values_list("pk", flat=True)
+    for user_id in user_ids:
+        _raise_version(_user_keys(user_id)[1])
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -88,13 +128,14 @@ class ThrottledModelBackend(ModelBackend):
     (covers every login form, the admin's included). A refused attempt counts as a failure."""
 
     def get_user(self, user_id):
-        """The signed-in user of a request, with their organization: every page's menu and most scopes
-        name it, which was one more query a page when read after the user."""
-        try:
-            user = get_user_model()._default_manager.select_related("organization").get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        """The signed-in user of a request, with their organization (every page's menu and most scopes name
+        it, which was one more query a page when read after the user); from the shared cache while neither
+        has changed (see ``user_changed``): reading them took a millisecond of every request."""
+        def read():
+            return get_user_model()._default_manager.select_related("organization").filter(pk=user_id).first()
+
+        user = _read_through(*_user_keys(user_id), read, USER_SECONDS) if settings.CACHE_SHARED_BY_PROCESSES else read()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         """ModelBackend's, from the shared cache while no permission has changed (see ``permissions_changed``):
@@ -103,15 +144,9 @@ class ThrottledModelBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache") and settings.CACHE_SHARED_BY_PROCESSES:
-            key = _permissions_key(user_obj)
-            found = cache.get_many([PERMISSIONS_VERSION_KEY, key])
-            version = found.get(PERMISSIONS_VERSION_KEY) or _first_version()
-            stamped = found.get(key)
-            if stamped is not None and stamped[0] == version:
-                user_obj._perm_cache = stamped[1]
-            else:
-                user_obj._perm_cache = super().get_all_permissions(user_obj)
-                cache.set(key, (version, user_obj._perm_cache), PERMISSIONS_SECONDS)
+            user_obj._perm_cache = _read_through(_permissions_key(user_obj), PERMISSIONS_VERSION_KEY,
+                                                 lambda: super(ThrottledModelBackend, self).get_all_permissions(user_obj),
+                                                 PERMISSIONS_SECONDS)
         return super().get_all_permissions(user_obj)  # the request's own copy, or read now
 
     def authenticate(self, request, username=None, password=None, **kwargs):

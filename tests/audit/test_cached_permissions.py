@@ -82,3 +82,54 @@ def test_without_a_shared_cache_each_request_reads_the_tables(settings, django_a
     fresh = User.objects.get(pk=supervisor.pk)
     with django_assert_num_queries(2):  # the user's own permissions and their groups'
         assert fresh.has_perm("cases.view_dashboard")
+
+
+# ---------------------------------------------------------------- the signed-in user, from the shared cache
+
+def _signed_in_user(user):
+    from carecoord.audit.auth import ThrottledModelBackend
+
+    return ThrottledModelBackend().get_user(user.pk)
+
+
+def test_a_later_request_reads_the_signed_in_user_and_organization_from_the_cache(shared_cache, django_assert_num_queries):
+    supervisor = _supervisor()
+    assert _signed_in_user(supervisor).organization_id == supervisor.organization_id
+    with django_assert_num_queries(0):
+        cached = _signed_in_user(supervisor)
+        assert cached.pk == supervisor.pk and cached.organization.name == supervisor.organization.name
+
+
+def test_a_change_to_the_user_or_their_organization_is_read_at_once(shared_cache):
+    supervisor = _supervisor()
+    assert _signed_in_user(supervisor) is not None
+    # the organization is renamed
+    organization = supervisor.organization
+    organization.name = "Renamed County CCS"
+    organization.save()
+    assert _signed_in_user(supervisor).organization.name == "Renamed County CCS"
+    # the user is deactivated: no user any more
+    supervisor.is_active = False
+    supervisor.save()
+    assert _signed_in_user(supervisor) is None
+    # and a deleted user is gone
+    worker = UserFactory()
+    assert _signed_in_user(worker) is not None
+    worker.delete()
+    assert _signed_in_user(worker) is None
+
+
+def test_a_copy_read_before_a_change_is_not_put_back_after_it(shared_cache):
+    from carecoord.audit.auth import USER_SECONDS, _read_through, _user_keys
+
+    supervisor = _supervisor()
+
+    def read_then_deactivate():  # a request in flight reads the user; the user is deactivated before it stores them
+        stale = User.objects.select_related("organization").get(pk=supervisor.pk)
+        supervisor.is_active = False
+        supervisor.save()
+        return stale
+
+    assert _read_through(*_user_keys(supervisor.pk), read_then_deactivate, USER_SECONDS).is_active
+    # Then the change holds: the next request reads the user from the database, not the stored copy
+    assert _signed_in_user(supervisor) is None

@@ -1,6 +1,7 @@
 """Load a realistic, state-sized data set fast with PostgreSQL COPY (see carecoord.scale.dataset)."""
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
             report = generator.run()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from None
+        # A COPY sends no signals, so the users cached for this database (carecoord.audit.auth) would outlive
+        # the ones it replaced: the cache starts afresh (sessions stay, in their table).
+        cache.clear()
         total_rows = sum(report.rows.values())
         self.stdout.write(self.style.SUCCESS(
             f"Loaded {total_rows:,} rows for {members:,} members in {report.total_seconds:.1f} s"))

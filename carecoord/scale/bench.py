@@ -7,7 +7,7 @@ also times the bare SQL: the query that returns the scenario's rows (the slowest
 SELECT the request ran — the page's own query, captured exactly as Django sent
 it; for a page that finds its rows in steps, all the steps' queries, one after
 another), re-run with ``cursor.execute`` on the same indexes; and every statement
-the request sent (its user, its visibility, the page, the audit write), re-run bare
+the request sent (the cases listed to the user, the page, the audit write), re-run bare
 in a rolled-back transaction: the database's own share of the request. The three
 take turns so that they meet the machine in the same state, and the ratios of the
 request to each are printed; the 3x target is judged against all of the request's
@@ -66,7 +66,7 @@ class Result:
     p95_ms: float | None = None
     sql_median_ms: float | None = None  # the page's own query (or steps), re-run bare
     ratio: float | None = None  # request median / sql_median_ms
-    # Every statement the request sent (the user, the visibility, the page, the audit write), re-run bare
+    # Every statement the request sent (the cases listed to the user, the page, the audit write), re-run bare
     # in a rolled-back transaction: the database's own share of the request, which the 3x target is against.
     all_sql_median_ms: float | None = None
     all_sql_ratio: float | None = None
@@ -570,7 +570,7 @@ def format_table(results: list[Result]) -> str:
         )
     lines.append("")
     lines.append("SQL = median of the page's own query re-run bare (cursor.execute), ratio = request median / SQL; "
-                 "all SQL = median of every statement one request sent (its user, visibility, page and audit write) "
+                 "all SQL = median of every statement one request sent (the cases listed to the user, the page, the audit write) "
                  "re-run bare in a rolled-back transaction, ratio = request median / all SQL, which the 3x target judges "
                  "(the sweep: against SQL, its claim); "
                  "queries = per request (page size 10/default where shown).")

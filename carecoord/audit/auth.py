@@ -66,17 +66,21 @@ PERMISSIONS_SECONDS = 600
 USER_SECONDS = 600
 
 
+def _whose(user_id) -> str:
+    # The database's name as well as the id: data sets loaded side by side (the scale benchmark's) give the same
+    # ids to other people.
+    return f"{settings.DATABASES['default']['NAME']}:{user_id}"
+
+
 def _permissions_key(user) -> str:
-    # The account's creation time as well as its id: a database rebuilt under a long-lived cache (a test
-    # run, a restored copy) gives the same ids to other people.
-    return f"auth:permissions:{user.pk}:{user.date_joined.timestamp()}"
+    # The account's creation time too: a database rebuilt under a long-lived cache (a test run, a restored copy)
+    # gives the same ids to other people.
+    return f"auth:permissions:{_whose(user.pk)}:{user.date_joined.timestamp()}"
 
 
 def _user_keys(user_id) -> tuple[str, str]:
-    """The cached user's key and their version's. The database's name is part of both: data sets loaded side
-    by side (the scale benchmark's) give the same ids to other people."""
-    where = f"{settings.DATABASES['default']['NAME']}:{user_id}"
-    return f"auth:user:{where}", f"auth:user-version:{where}"
+    """The cached user's key and their version's."""
+    return f"auth:user:{_whose(user_id)}", f"auth:user-version:{_whose(user_id)}"
 
 
 def _first_version(version_key: str) -> int:

@@ -21,10 +21,16 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(re.compile(r"/$"))
 
 
+def wait_until_settled(page) -> None:
+    """Wait for htmx's request, swap and settle to end. Content htmx swaps in is bound (its ``hx-post`` and
+    the rest) as it settles, 20 ms after the swap: a form submitted before then is submitted by the browser
+    itself, a whole page load, as no person types that fast."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def check_accessibility(page, name: str) -> None:
     """axe-core WCAG 2.1 A/AA rules: no serious or critical violation. Saves a screenshot for review."""
-    # Check the settled page, not a swap in flight (indicators fade, content is replaced).
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    wait_until_settled(page)  # the settled page, not a swap in flight (indicators fade, content is replaced)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     page.evaluate(AXE_SOURCE.read_text())

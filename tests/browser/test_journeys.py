@@ -14,7 +14,7 @@ from cases.services import task_add
 from tests.conftest import requires_postgres
 from tests.factories import CaseFactory, CountyFactory, CoverageFactory, MemberFactory, OrganizationFactory, PlanFactory, UserFactory
 
-from .conftest import check_accessibility, log_in
+from .conftest import check_accessibility, log_in, wait_until_settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,9 +73,11 @@ def test_find_a_member_record_a_task_and_meet_a_deadline_from_the_queue(page, ca
     page.get_by_role("button", name="Add task").click()
     title = page.get_by_label(re.compile("^What needs to be done"))
     title.wait_for()
+    wait_until_settled(page)
     assert title.evaluate("el => el === document.activeElement")
     page.locator("#action-panel-tasks").get_by_role("button", name="Add task").click()
     page.locator("#action-panel-tasks .field--invalid .errorlist").wait_for()
+    wait_until_settled(page)
     assert page.get_by_label(re.compile("^What needs to be done")).get_attribute("aria-invalid") == "true"
     page.get_by_label(re.compile("^What needs to be done")).fill("Request the orthopedic report")
     page.get_by_label(re.compile("^What needs to be done")).press("Enter")

@@ -11,7 +11,7 @@ Susan B. Anthony Day or Diwali (Government Code §6700 days that do NOT close
 state offices), and some apply the federal rule that moves a Saturday holiday
 to the Friday before, which California does only for Veterans Day. Eleven
 fixed rules are easier to check against CalHR than a library's options.
-See /work/shared/CLOCKS.md, "Working days in California".
+See the project's CLOCKS.md, "Working days in California".
 
 Counting conventions (the same for every clock):
 

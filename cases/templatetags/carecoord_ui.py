@@ -10,7 +10,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import formats, numberformat, translation
 from django.utils.dateformat import format as date_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,13 +46,14 @@ def _escape(value) -> str:
 
 
 def _html(template: str, *args) -> SafeString:
-    """``format_html(template, *args)``: the same text, in a third of the time (see ``_escape``)."""
-    return mark_safe(template.format(*map(_escape, args)))
+    """``format_html(template, *args)``: the same text, in a third of the time (see ``_escape``). Marked safe
+    as ``SafeString`` itself: ``mark_safe`` also checks each call for lazy text, which this never is."""
+    return SafeString(template.format(*map(_escape, args)))
 
 
 def _html_rows(template: str, rows: Iterable[tuple], separator: str = "\n") -> SafeString:
     """``format_html_join(separator, template, rows)``, as ``_html`` writes each row."""
-    return mark_safe(separator.join(template.format(*map(_escape, args)) for args in rows))
+    return SafeString(separator.join(template.format(*map(_escape, args)) for args in rows))
 
 
 def _badge(modifier: str, text) -> str:

@@ -178,7 +178,16 @@ def caseload_for(*, user, mine: bool, program: str | None = None, statuses: list
         cases = cases.filter(primary_case_manager_id=manager_id)
     if unassigned:
         cases = cases.filter(primary_case_manager__isnull=True)
-    return cases.select_related("member", "primary_case_manager").order_by("-pk")
+    return cases.select_related("member", "primary_case_manager").only(*CASELOAD_COLUMNS).order_by("-pk")
+
+
+# What a Cases page row shows of a case, its member and its case manager: the member and user rows are wide
+# (addresses and identifiers; the password hash), and built whole they were a tenth of the page.
+CASELOAD_COLUMNS = (
+    "id", "member_id", "program", "status", "case_number", "primary_case_manager_id",
+    "member__first_name", "member__last_name", "member__date_of_birth",
+    "primary_case_manager__first_name", "primary_case_manager__last_name", "primary_case_manager__username",
+)
 
 
 def case_editable_by(*, user, case: Case) -> bool:

@@ -26,8 +26,7 @@ from carecoord.audit.access import shows_part2
 from carecoord.clocks.models import Deadline, Notification
 from carecoord.clocks.selectors import (
     case_clocks_to_pause, case_clocks_to_resume, deadline_queue_for, due_texts, next_deadlines, queue_row, queue_values,
-    rule_words,
-    time_left,
+    rule_words, time_left,
 )
 from carecoord.clocks.services import deadline_pause, deadline_resume
 from carecoord.errors import RuleViolation
@@ -198,8 +197,8 @@ def case_list(request):
         soonest = next_deadlines(case.pk for case in rows)
         for case in rows:
             due = soonest.get(case.pk)
-            case.next_deadline = due and {"plain": rule_words(due.rule_code).plain, "overdue": due.due_at < now,
-                                          "time_left": time_left(due.due_at, now=now)}
+            case.next_deadline = {"plain": rule_words(due.rule_code).plain, "overdue": due.due_at < now,
+                                  "time_left": time_left(due.due_at, now=now)} if due else None
     if rows:
         _record_access(request, members={case.member_id for case in rows}, action="list",
                        records=[("cases.case", case.pk) for case in rows], part2=shows_part2(case.program for case in rows))

@@ -103,7 +103,7 @@ def case_visibility_q(user, *, exceptions: bool = True) -> Q | None:
         return Q()
     role = user.role
     if role == User.Role.CASE_MANAGER:
-        return functools.reduce(operator.or_, _case_manager_arms(user, exceptions=exceptions))
+        return functools.reduce(operator.or_, _case_arms(user, team=True, exceptions=exceptions))
     listed = Q(pk__in=_listed_case_ids(user, exceptions=exceptions, care_team=False))
     if role == User.Role.SUPERVISOR or role == User.Role.MEDICAL_CONSULTANT:
         return Q(organization_id=user.organization_id) | listed if user.organization_id else listed
@@ -119,12 +119,13 @@ def _reads_in_arms(user) -> bool:
     return user.is_authenticated and user.is_active and not user.is_superuser and user.role == User.Role.CASE_MANAGER
 
 
-def _case_manager_arms(user, *, exceptions: bool) -> list[Q]:
-    """A case manager's visible cases, arm by arm: their own, their team's, those listed to them
-    (care team, and with ``exceptions`` shares and break-glass grants). Each is a few hundred cases
-    at most, read on its own index."""
+def _case_arms(user, *, team: bool, exceptions: bool) -> list[Q]:
+    """Cases of ``user``, arm by arm: their own; with ``team`` their team's; those listed to them (their care
+    teams', and with ``exceptions`` shares and break-glass grants). A case manager sees all of them
+    (``team`` and ``exceptions``) and carries their own and their care teams' (neither). Each arm is a few
+    hundred cases at most, read on its own index."""
     arms = [Q(primary_case_manager=user)]
-    if user.team_id:
+    if team and user.team_id:
         arms.append(Q(team_id=user.team_id))
     listed = _listed_case_ids(user, exceptions=exceptions, care_team=True)
     if listed:
@@ -132,19 +133,10 @@ def _case_manager_arms(user, *, exceptions: bool) -> list[Q]:
     return arms
 
 
-def _carried_arms(user) -> list[Q]:
-    """The cases ``user`` carries: as primary case manager, or on the case's active care team."""
-    arms = [Q(primary_case_manager=user)]
-    care_team = _listed_case_ids(user, exceptions=False, care_team=True)
-    if care_team:
-        arms.append(Q(pk__in=care_team))
-    return arms
-
-
 def case_list_visible_to(*, user) -> QuerySet[Case]:
     """The cases ``user`` may see; a case manager's read arm by arm when paged."""
     if _reads_in_arms(user):
-        return Case.objects.visible_through(_case_manager_arms(user, exceptions=True))
+        return Case.objects.visible_through(_case_arms(user, team=True, exceptions=True))
     condition = case_visibility_q(user)
     if condition is None:
         return Case.objects.none()
@@ -165,11 +157,11 @@ def caseload_for(*, user, mine: bool, program: str | None = None, statuses: list
         # What a case manager carries are two arms of what they may see (their own cases and their care
         # teams'), so those two arms are the whole of it: ANDed with all of their scope, each arm's
         # query repeated the scope's lists and took 2 ms to plan.
-        cases = Case.objects.visible_through(_carried_arms(user))
+        cases = Case.objects.visible_through(_case_arms(user, team=False, exceptions=False))
     else:
         cases = case_list_visible_to(user=user)
         if mine:
-            cases = cases.filter(functools.reduce(operator.or_, _carried_arms(user)))
+            cases = cases.filter(functools.reduce(operator.or_, _case_arms(user, team=False, exceptions=False)))
     if program:
         cases = cases.filter(program=program)
     if statuses:

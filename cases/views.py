@@ -38,7 +38,7 @@ from .forms import (
     CareTeamAddForm, CaseListForm, CaseStatusForm, ClockPauseForm, ClockResumeForm, DocumentUploadForm, MemberSearchForm,
     QueueFilterForm, ReassignForm, TaskAddForm, add_rule_violation,
 )
-from .models import CareTeamMember, Case, Program, Task
+from .models import CareTeamMember, Case, Task
 from .sections import case_sections, member_sections
 from .selectors import (
     active_coverage, case_get_for_user, case_list_visible_to, caseload_for, may_write_case_records, require_case_change, document_get_for_user, member_get_for_user,
@@ -112,9 +112,6 @@ def _deadline_rows(deadlines, *, now=None) -> list[dict]:
     per row (a case manager's queue has hundreds of rows; most share a rule)."""
     now = now or timezone.now()
     registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
-    # The program's name is looked up once, not per row: a model's get_FOO_display rebuilds its choices dict at
-    # every call.
-    program_labels = {value: str(label) for value, label in Program.choices}
     case_page, member_page = pk_url("case_detail"), pk_url("member_detail")
     sections: dict[tuple, str] = {}  # most rows share a rule, and so their section
     rows = []
@@ -130,7 +127,6 @@ def _deadline_rows(deadlines, *, now=None) -> list[dict]:
             badge=BUCKET_BADGES[row["bucket"]], section=section, paused_at=values["paused_at"],
             due_iso=due_iso, due_display=due_display,
             member=" ".join(part for part in name_parts if part),  # as str(member) names them
-            program_label=program_labels.get(values["case__program"]) if values["case_id"] else None,
             link=(f"{case_page(values['case_id'])}?tab={section}#section-{section}" if values["case_id"]
                   else member_page(values["member_id"]) if values["member_id"] else ""),
         )

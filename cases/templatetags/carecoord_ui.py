@@ -156,12 +156,14 @@ def queue_rows(rows, show_owner: bool = False):
     """The rows of a work queue bucket, from what ``cases.views._deadline_rows`` worked out for each
     deadline. Built here, not in a template, as ``figure_rows`` is: a case manager's queue shows up to
     200 rows, and the template language's dozen lookups and escapes a row were half the page's time."""
+    programs, _statuses = _case_labels()
     nobody = _muted(_("Nobody"))
     missed = status_badge("missed")
 
     def row(d) -> str:
         member = _html('<a href="{}">{}</a>', d["link"], d["member"]) if d["link"] else "—"
-        program = _html('<span class="badge badge--program">{}</span>', d["program_label"]) if d["case_id"] else "—"
+        program = (_html('<span class="badge badge--program">{}</span>', programs.get(d["program"], d["program"]))
+                   if d["case_id"] else "—")
         owner = ""
         if show_owner:
             owner = _html("<td>{}</td>", d["owner_name"] or nobody)

@@ -5,7 +5,7 @@ from cases.templatetags.carecoord_ui import queue_rows
 def _deadline(**changes):
     return {
         "id": 17, "member": "Ana <script>Reyes</script>", "link": "/cases/4/?tab=ccs&section=x", "case_id": 4,
-        "program_label": "CCS", "rule": "Decide medical eligibility", "status": "open", "bucket": "week",
+        "program": "ccs", "rule": "Decide medical eligibility", "status": "open", "bucket": "week",
         "time_left": "3 days left", "due_iso": "2026-12-09T17:00:00-08:00", "due_display": "12/09/2026 5 p.m.",
         "owner_name": "Nora <b>Nurse</b>", **changes}
 

@@ -18,10 +18,9 @@ class DirectSelect(forms.Select):
 
     Django builds a context dictionary and includes a template for each option; for the five hundred
     staff of a large county's case manager filter that was a third of the Cases page, and the three short
-    selects beside it took another millisecond. The HTML is the
-    same as Django's: the select's own attributes come from Django's context, each option is chosen as
-    Django chooses it (the first matching value, unless several may be). Option groups are left to
-    Django's template."""
+    selects beside it took another millisecond. The HTML is the same as Django's: the select's own
+    attributes come from Django's context, each option is chosen as Django chooses it (the first matching
+    value, unless several may be). Option groups are left to Django's template."""
 
     def render(self, name, value, attrs=None, renderer=None):
         # Read once, and not with list(), which asks a model choice field's choices for their len(): a COUNT.

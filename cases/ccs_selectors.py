@@ -11,6 +11,7 @@ flat in memory and in query count.
 from __future__ import annotations
 
 import datetime
+import operator
 
 from django.db.models import CharField, Exists, F, Func, OuterRef, QuerySet
 from django.utils import timezone
@@ -95,33 +96,48 @@ def ccs_tracking_list(*, user, plan: Organization | None = None, status: str | N
     return qs.order_by("-id").values(*_VALUES)
 
 
-def tracking_status(values: dict) -> str:
-    if values["status"] == Case.Status.REFERRED:
-        return "pending"
-    if values["status"] == Case.Status.OPEN:
-        return "eligible"
-    return "denied" if values["denied"] else "closed"
+def as_tuples(rows: QuerySet) -> QuerySet:
+    """:func:`ccs_tracking_list`'s rows as tuples, which :func:`tracking_cells` reads: the case's id first,
+    then its member's."""
+    return rows.values_list(*_VALUES)
+
+
+def tracking_cells(values: tuple, *, full_identifiers: bool, source_labels: dict[str, str]) -> tuple:
+    """One row's :data:`TRACKING_FIELDS`, in their order, from a row of :data:`_VALUES` as a tuple. SSN masked
+    unless ``full_identifiers``. The export runs this for every row of a county (tens of thousands): built
+    from the tuple straight away, where a dict of the values and a dict of the fields cost a third of its time."""
+    (_case_id, _member_id, first_name, middle_name, last_name, date_of_birth, ssn, case_number, codes,
+     eligibility_date, status, closed_reason, closed_at, referral_source, pcp_name, denied) = values
+    closed = status == Case.Status.CLOSED
+    if status == Case.Status.REFERRED:
+        word = "pending"
+    elif status == Case.Status.OPEN:
+        word = "eligible"
+    else:
+        word = "denied" if denied else "closed"
+    return (
+        " ".join(part for part in (first_name, middle_name, last_name) if part),
+        case_number or None,
+        date_of_birth,
+        (ssn if full_identifiers else mask_ssn(ssn)) or None,
+        codes.split() if codes else [],
+        eligibility_date,
+        word,
+        closed_reason if closed else None,
+        timezone.localtime(closed_at).date() if closed and closed_at else None,
+        source_labels.get(referral_source, referral_source) or None,
+        pcp_name,
+    )
+
+
+_AS_TUPLE = operator.itemgetter(*_VALUES)
 
 
 def tracking_row(values: dict, *, full_identifiers: bool, source_labels: dict[str, str] | None = None) -> dict:
-    """One row with exactly :data:`TRACKING_FIELDS`. SSN masked unless ``full_identifiers``."""
+    """One row with exactly :data:`TRACKING_FIELDS`, from a row of :func:`ccs_tracking_list`."""
     source_labels = source_labels if source_labels is not None else _referral_source_labels()
-    name = " ".join(p for p in (values["member__first_name"], values["member__middle_name"], values["member__last_name"]) if p)
-    ssn = values["member__ssn"] or ""
-    closed = values["status"] == Case.Status.CLOSED
-    return {
-        "name": name,
-        "ccs_case_number": values["case_number"] or None,
-        "date_of_birth": values["member__date_of_birth"],
-        "ssn": (ssn if full_identifiers else mask_ssn(ssn)) or None,
-        "ccs_eligible_diagnoses": (values["diagnosis_codes"] or "").split(),
-        "date_of_eligibility": values["eligibility_date"],
-        "status": tracking_status(values),
-        "reason_closed": values["closed_reason"] if closed else None,
-        "date_closed": timezone.localtime(values["closed_at"]).date() if closed and values["closed_at"] else None,
-        "referral_source": source_labels.get(values["referral_source"], values["referral_source"]) or None,
-        "primary_care_provider": values["pcp_name"],
-    }
+    return dict(zip(TRACKING_FIELDS, tracking_cells(_AS_TUPLE(values), full_identifiers=full_identifiers,
+                                                     source_labels=source_labels)))
 
 
 # ----------------------------------------------------------------------------- case page sections

@@ -100,6 +100,27 @@ def test_csv_export_streams_the_same_rows_for_the_callers_plan_only(two_plans, l
     assert Disclosure.objects.filter(recipient=liaison_x.organization, channel="export").count() == 2
 
 
+def test_csv_and_json_lists_agree_cell_for_cell(two_plans, liaison_x):
+    # given plan X's two children, one eligible with diagnoses and an SSN, one denied and closed today
+    client = bearer(liaison_x)
+    # when the list is read as JSON and exported as CSV (the export reads its rows as tuples, the page as dicts)
+    listed = client.get("/api/tracking-list/").json()["results"]
+    exported = list(csv.DictReader(io.StringIO(b"".join(client.get("/api/tracking-list.csv").streaming_content).decode())))
+
+    # then each CSV row says what the JSON row says, in the same order: the status words, the closing date,
+    # the masked SSN, the referral source's label and the diagnoses in their order
+    def as_csv(row: dict) -> dict:
+        return {name: "" if value is None else " ".join(value) if isinstance(value, list) else str(value)
+                for name, value in row.items()}
+
+    assert [as_csv(row) for row in listed] == exported
+    denied, eligible = exported  # newest first
+    assert denied["status"] == "denied" and denied["date_closed"] == timezone.localdate().isoformat()
+    assert denied["referral_source"] not in ("", "family")  # the label, not the stored value
+    assert eligible["status"] == "eligible" and eligible["ccs_eligible_diagnoses"] == "Q90.9 E84.0"
+    assert eligible["ssn"] == "***-**-6789" and eligible["date_closed"] == ""
+
+
 def test_tracking_row_has_exactly_the_memorandum_fields(two_plans, liaison_x):
     rows = [tracking_row(v, full_identifiers=False) for v in ccs_tracking_list(user=liaison_x)]
     assert len(rows) == 2 and all(set(r) == MEMORANDUM_FIELDS for r in rows)

@@ -17,7 +17,7 @@ import datetime
 import functools
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db import connection, connections
@@ -315,7 +315,8 @@ def compliance_figures(*, user, start: datetime.date, end: datetime.date,
     rows = list(qs.annotate(**counts).order_by(*fields))
     if not postgres:
         _median_in_python(rows, qs, fields)
-    return [_finish(row, group_by) for row in rows]
+    titles = _rule_titles()
+    return [_finish(row, titles) for row in rows]
 
 
 def _check_grouping(group_by: Sequence[str]) -> None:
@@ -366,6 +367,7 @@ def compliance_figure_sets(*, user, start: datetime.date, end: datetime.date,
     params = (list(COUNTED), Deadline.Status.MET_ON_TIME, Deadline.Status.MET_LATE, Deadline.Status.MISSED,
               Deadline.Status.OPEN, list(MET), *inner_params)
     out: list[list[dict]] = [[] for _ in groupings]
+    titles = _rule_titles()
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         for *keys, mask, due, met_on_time, met_late, missed, still_open, median in cursor.fetchall():
@@ -376,7 +378,7 @@ def compliance_figure_sets(*, user, start: datetime.date, end: datetime.date,
                 row["month"] = timezone.make_aware(row["month"], workdays.PACIFIC)
             row.update(due=due, met_on_time=met_on_time, met_late=met_late, missed=missed, open=still_open,
                        median_time_to_meet=median)
-            out[n].append(_finish(row, groupings[n]))
+            out[n].append(_finish(row, titles))
     for n, group_by in enumerate(groupings):
         order = [field for name in group_by for field in GROUPS[name]]
         out[n].sort(key=lambda row: tuple((row[f] is None, row[f]) for f in order))
@@ -393,10 +395,16 @@ def _median_in_python(rows: list[dict], qs: QuerySet, fields: list[str]) -> None
         row["median_time_to_meet"] = statistics.median(found) if found else None
 
 
-def _finish(row: dict, group_by: Iterable[str]) -> dict:
+def _rule_titles() -> dict[str, str]:
+    """Every rule's title in the active language, looked up once for a table of figures rather than once a row
+    (a county's dashboard has some 700)."""
+    return {rule.code: rule_words(rule.code).title for rule in all_rules()}
+
+
+def _finish(row: dict, titles: dict[str, str]) -> dict:
     median = row.pop("median_time_to_meet")
     if "rule_code" in row:
-        row["rule_title"] = rule_words(row["rule_code"]).title
+        row["rule_title"] = titles[row["rule_code"]]
     if "month" in row and row["month"] is not None:
         row["month"] = timezone.localtime(row["month"], workdays.PACIFIC).date().replace(day=1)
     row["on_time_rate"] = round(row["met_on_time"] / row["due"], 4) if row["due"] else None

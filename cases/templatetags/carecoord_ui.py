@@ -1,6 +1,7 @@
 """Template helpers of the case manager's app: time left on a clock, other apps' sections."""
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -88,13 +89,20 @@ def _number_format() -> Callable[[int | float | Decimal], str]:
     language = translation.get_language()
     decimal_separator, grouping, thousand_separator = (
         formats.get_format(name, language) for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
-    return lambda value: numberformat.format(value, decimal_separator, grouping=grouping, thousand_sep=thousand_separator,
-                                             use_l10n=True)
+
+    # The same counts recur across a table's cells (a county's dashboard writes some 800 numbers, most of them
+    # small), so each is written once a table; typed, so that 100.0 is not written as 100 was.
+    @functools.lru_cache(maxsize=None, typed=True)
+    def number(value: int | float | Decimal) -> str:
+        return numberformat.format(value, decimal_separator, grouping=grouping, thousand_sep=thousand_separator,
+                                   use_l10n=True)
+
+    return number
 
 
 _FIGURE_ROW = ('<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td>'
-               '<td><a href="{}?{}&amp;outcome=due">{}</a></td><td><a href="{}?{}&amp;outcome=met_late">{}</a></td>'
-               '<td><a href="{}?{}&amp;outcome=missed">{}</a></td><td><a href="{}?{}&amp;outcome=open">{}</a></td></tr>')
+               '<td><a href="{}&amp;outcome=due">{}</a></td><td><a href="{}&amp;outcome=met_late">{}</a></td>'
+               '<td><a href="{}&amp;outcome=missed">{}</a></td><td><a href="{}&amp;outcome=open">{}</a></td></tr>')
 
 
 @register.simple_tag
@@ -115,11 +123,11 @@ def figure_rows(rows, key: str, drilldown: str):
 
     def cells(row):
         rate = row["on_time_percent"]
-        link = (drilldown, row["query"])
+        link = _html("{}?{}", drilldown, row["query"])  # escaped once for the row's four links
         return (row["rule_title"], label(row), badges[_target_standing(row["below_target"], row["on_time_rate"])],
                 "—" if rate is None else f"{number(rate)}%",
-                *link, number(row["due"]), *link, number(row["met_late"]), *link, number(row["missed"]),
-                *link, number(row["open"]))
+                link, number(row["due"]), link, number(row["met_late"]), link, number(row["missed"]),
+                link, number(row["open"]))
 
     return _html_rows(_FIGURE_ROW, (cells(row) for row in rows))
 

@@ -184,7 +184,7 @@ def _csv_values(cells: tuple) -> list:
 def tracking_csv_rows(*, request, queryset):
     """Yield CSV text, auditing and accounting each batch of rows as it goes out."""
     full = bool(request.user.may_see_full_identifiers)
-    labels = _referral_source_labels()
+    labels, zone = _referral_source_labels(), timezone.get_current_timezone()
     batch: list[tuple] = []
 
     def csv_text(rows) -> str:
@@ -199,7 +199,8 @@ def tracking_csv_rows(*, request, queryset):
                       part2=False)  # CCS cases only (ccs_tracking_cases): none is Part 2
         account_tracking_disclosure(user=request.user, rows=[{"id": r[0], "member_id": r[1]} for r in batch],
                                     channel="export")
-        text = csv_text(_csv_values(tracking_cells(r, full_identifiers=full, source_labels=labels)) for r in batch)
+        text = csv_text(_csv_values(tracking_cells(r, full_identifiers=full, source_labels=labels, zone=zone))
+                        for r in batch)
         batch.clear()
         return text
 

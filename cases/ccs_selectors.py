@@ -102,10 +102,13 @@ def as_tuples(rows: QuerySet) -> QuerySet:
     return rows.values_list(*_VALUES)
 
 
-def tracking_cells(values: tuple, *, full_identifiers: bool, source_labels: dict[str, str]) -> tuple:
+def tracking_cells(values: tuple, *, full_identifiers: bool, source_labels: dict[str, str],
+                   zone: datetime.tzinfo) -> tuple:
     """One row's :data:`TRACKING_FIELDS`, in their order, from a row of :data:`_VALUES` as a tuple. SSN masked
-    unless ``full_identifiers``. The export runs this for every row of a county (tens of thousands): built
-    from the tuple straight away, where a dict of the values and a dict of the fields cost a third of its time."""
+    unless ``full_identifiers``; the date closed is the day in ``zone`` (the request's time zone). The export
+    runs this for every row of a county (tens of thousands): built from the tuple straight away, where a dict of
+    the values and a dict of the fields cost a third of its time, with the time zone looked up once for them
+    all (looked up for each closed case, it was half of this function's time)."""
     (_case_id, _member_id, first_name, middle_name, last_name, date_of_birth, ssn, case_number, codes,
      eligibility_date, status, closed_reason, closed_at, referral_source, pcp_name, denied) = values
     closed = status == Case.Status.CLOSED
@@ -124,7 +127,7 @@ def tracking_cells(values: tuple, *, full_identifiers: bool, source_labels: dict
         eligibility_date,
         word,
         closed_reason if closed else None,
-        timezone.localtime(closed_at).date() if closed and closed_at else None,
+        closed_at.astimezone(zone).date() if closed and closed_at else None,
         source_labels.get(referral_source, referral_source) or None,
         pcp_name,
     )
@@ -137,7 +140,7 @@ def tracking_row(values: dict, *, full_identifiers: bool, source_labels: dict[st
     """One row with exactly :data:`TRACKING_FIELDS`, from a row of :func:`ccs_tracking_list`."""
     source_labels = source_labels if source_labels is not None else _referral_source_labels()
     return dict(zip(TRACKING_FIELDS, tracking_cells(_AS_TUPLE(values), full_identifiers=full_identifiers,
-                                                     source_labels=source_labels)))
+                                                     source_labels=source_labels, zone=timezone.get_current_timezone())))
 
 
 # ----------------------------------------------------------------------------- case page sections

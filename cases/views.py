@@ -230,9 +230,10 @@ def member_search(request):
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     members = []
     if q:
-        visible_cases = case_list_visible_to(user=request.user).order_by("program")
-        members = list(search_members(user=request.user, q=q, limit=SEARCH_LIMIT).select_related("county")
-                       .prefetch_related(Prefetch("cases", queryset=visible_cases, to_attr="visible_cases")))
+        visible_cases = case_list_visible_to(user=request.user)  # built once: reading the cases listed to the user is a query
+        members = list(search_members(user=request.user, q=q, limit=SEARCH_LIMIT, visible_cases=visible_cases)
+                       .select_related("county")
+                       .prefetch_related(Prefetch("cases", queryset=visible_cases.order_by("program"), to_attr="visible_cases")))
         if members:
             _record_access(request, members=members, action="list",
                            records=[("cases.member", m.pk) for m in members])

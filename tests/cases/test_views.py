@@ -151,6 +151,22 @@ def test_member_search_tolerates_a_typo_in_the_name(client_a, case_a):
     assert reverse("member_detail", args=[case_a.member_id]) in html
 
 
+def test_member_search_reads_the_cases_listed_to_the_user_once(client_a, case_a):
+    # given a case manager who finds a member by name and sees the member's cases beside it
+    from django.test.utils import CaptureQueriesContext
+
+    from carecoord.audit.models import BreakGlassGrant
+
+    grants = BreakGlassGrant._meta.db_table
+    # when they search
+    with CaptureQueriesContext(connection) as ctx:
+        response = client_a.get(reverse("member_search"), {"q": case_a.member.last_name})
+    # then the cases opened to them one by one (shares, break-glass grants, care teams) are read once,
+    # for the search and for the cases it shows, not once for each
+    assert [m.pk for m in response.context["members"]] == [case_a.member_id]
+    assert sum(grants in q["sql"] for q in ctx.captured_queries) == 1
+
+
 def test_member_search_by_date_of_birth_cin_and_case_number(client_a, case_a):
     member = case_a.member
     case_a.case_number = "CCS-2026-0042"

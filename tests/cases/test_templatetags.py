@@ -1,7 +1,5 @@
 """The badge tags of carecoord_ui: the status in words, with the badge's modifier; labels escaped."""
-from django.utils import formats, translation
-
-from cases.templatetags.carecoord_ui import _number_format, status_badge, target_badge
+from cases.templatetags.carecoord_ui import status_badge, target_badge
 
 
 def test_status_badge_says_the_status_in_words_and_takes_a_label():
@@ -34,14 +32,3 @@ def test_the_row_tags_html_writes_what_format_html_writes():
     rows = [values, tuple(reversed(values))]
     assert _html_rows(template, rows) == format_html_join("\n", template, rows)
 
-
-def test_a_tables_numbers_are_written_as_localize_writes_them_though_each_is_written_once():
-    # given one table's number writer, in English and in Spanish
-    for language in ("en", "es"):
-        with translation.override(language):
-            number = _number_format()
-            # when the same values come again, as ints and as floats of the same value
-            values = [100, 100.0, 12345, 12345, 87.5, 0, 0.0, 100]
-            # then each is written as Django's localize writes it: 100.0 stays "100.0" after 100 was "100"
-            assert [number(value) for value in values] == [formats.localize(value, use_l10n=True) for value in values]
-            assert number(100.0) != number(100)

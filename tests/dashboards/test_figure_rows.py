@@ -46,6 +46,7 @@ def test_a_tables_numbers_are_written_as_localize_writes_them(settings, language
     settings.USE_THOUSAND_SEPARATOR = thousands
     with translation.override(language):
         number = _number_format()
-        # Then every kind of figure the dashboard shows reads as Django's localize writes it
-        for value in (0, 7, 1200, 1234567, 65.1, 100.0, 0.5, Decimal("12345.60")):
+        # Then every kind of figure the dashboard shows reads as Django's localize writes it, a value seen again
+        # too (each is written once a table), and a float as a float after the int of the same value
+        for value in (0, 7, 1200, 1234567, 65.1, 100, 100.0, 0.0, 0.5, Decimal("12345.60"), 7, 100.0, 100):
             assert number(value) == localize(value), value

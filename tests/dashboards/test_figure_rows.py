@@ -47,6 +47,6 @@ def test_a_tables_numbers_are_written_as_localize_writes_them(settings, language
     with translation.override(language):
         number = _number_format()
         # Then every kind of figure the dashboard shows reads as Django's localize writes it, a value seen again
-        # too (each is written once a table), and a float as a float after the int of the same value
-        for value in (0, 7, 1200, 1234567, 65.1, 100, 100.0, 0.0, 0.5, Decimal("12345.60"), 7, 100.0, 100):
+        # too (each is written once a table), and a float as a float beside an int or a Decimal of the same value
+        for value in (0, 7, 1200, 1234567, 65.1, 100, 100.0, Decimal("100"), 0.0, 0.5, Decimal("12345.60"), 7, 100.0, 100):
             assert number(value) == localize(value), value

@@ -399,12 +399,13 @@ def _add_names(tables: list[list[dict]], groupings: Sequence[Sequence[str]], *, 
     """Fill in the grouped rows' names (``team__name``, ``owner__username``…) from their ids, one query per
     related table."""
     for field in dict.fromkeys(f for group_by in groupings for name in group_by for f in GROUPS[name] if _is_name(f)):
-        relation, attribute = field.split("__", 1)
-        key = Deadline._meta.get_field(relation).attname
+        relation_name, attribute = field.split("__", 1)
+        relation = Deadline._meta.get_field(relation_name)
+        key = relation.attname
         rows = [row for table in tables for row in table if key in row]
         ids = {row[key] for row in rows if row[key] is not None}
-        model = Deadline._meta.get_field(relation).related_model
-        names = dict(model._default_manager.using(using).filter(pk__in=ids).values_list("pk", attribute)) if ids else {}
+        names = (dict(relation.related_model._default_manager.using(using).filter(pk__in=ids).values_list("pk", attribute))
+                 if ids else {})
         for row in rows:
             row[field] = names.get(row[key])
 

@@ -194,8 +194,9 @@ def _case_labels() -> tuple[dict[str, str], dict[str, str]]:
 def case_rows(cases, show_deadlines: bool = False):
     """The rows of the Cases page: member, date of birth, program, status, case number, case manager and,
     for staff, the next deadline (``case.next_deadline`` as the view set it: its rule in words, the time left,
-    whether it is overdue). Built here, as ``queue_rows`` is: the template language's lookups and a ``get_FOO_display`` per row (which
-    rebuilds its choices at every call) were two thirds of the page at 1M members."""
+    whether it is overdue). Built here, as ``queue_rows`` is: the template language's lookups and a
+    ``get_FOO_display`` per row (which rebuilds its choices at every call) were two thirds of the page at 1M
+    members."""
     programs, statuses = _case_labels()
     nobody, none_open = _muted(_("Nobody")), _muted(_("None open"))
 

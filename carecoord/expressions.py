@@ -1,12 +1,17 @@
 """SQL expressions Django's ORM does not write, shared by the apps' queries."""
-from django.db.models import BooleanField, Func
+from django.db.models import Lookup
 
 
-class EqualsAny(Func):
+class EqualsAny(Lookup):
     """``<expression> = ANY(<array>)``, which Django's lookups do not write. Given the ids of a scope as
     ``ARRAY(SELECT …)``, PostgreSQL reads those rows by id: it takes an array it has not seen for ten
-    values, where ``IN (SELECT …)`` or ``EXISTS`` let it weigh a scan of the whole table."""
+    values, where ``IN (SELECT …)`` or ``EXISTS`` let it weigh a scan of the whole table.
 
-    template = "%(expressions)s)"
-    arg_joiner = " = ANY("
-    output_field = BooleanField()
+    A lookup rather than a function: ``filter()`` takes a lookup as the condition it is, where it wraps a
+    boolean function in ``= true`` and resolves it a second time when the query is compiled, which for an
+    ``ARRAY(SELECT …)`` of a union cloned the whole subquery again (a tenth of a case list's time)."""
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)

@@ -20,7 +20,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
@@ -104,7 +104,7 @@ def case_visibility_q(user, *, exceptions: bool = True) -> Q | None:
     role = user.role
     if role == User.Role.CASE_MANAGER:
         return functools.reduce(operator.or_, _case_arms(user, team=True, exceptions=exceptions))
-    listed = Q(pk__in=_listed_case_ids(user, exceptions=exceptions, care_team=False))
+    listed = _cases_among(_listed_case_ids(user, exceptions=exceptions, care_team=False))
     if role == User.Role.SUPERVISOR or role == User.Role.MEDICAL_CONSULTANT:
         return Q(organization_id=user.organization_id) | listed if user.organization_id else listed
     if role == User.Role.PLAN_LIAISON:
@@ -129,8 +129,17 @@ def _case_arms(user, *, team: bool, exceptions: bool) -> list[Q]:
         arms.append(Q(team_id=user.team_id))
     listed = _listed_case_ids(user, exceptions=exceptions, care_team=True)
     if listed:
-        arms.append(Q(pk__in=listed))
+        arms.append(_cases_among(listed))
     return arms
+
+
+def _cases_among(ids: list[int]) -> Q:
+    """Cases whose id is one of ``ids``, given as one array: as ``IN (…)`` the ORM built a placeholder per
+    id on every call, a tenth of a case manager's one-case call for their 70 listed cases. None given is
+    ``IN ()``, which the ORM leaves out of an OR rather than send."""
+    if not ids:
+        return Q(pk__in=())
+    return Q(EqualsAny(F("pk"), Value(ids, output_field=ArrayField(IntegerField()))))
 
 
 def case_list_visible_to(*, user) -> QuerySet[Case]:

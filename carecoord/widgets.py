@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from carecoord.markup import escape
 
 
 def _attributes(attrs: dict) -> str:
@@ -35,7 +37,7 @@ class DirectSelect(forms.Select):
             option_value = "" if option_value is None else option_value
             selected = (not has_selected or self.allow_multiple_selected) and str(option_value) in chosen
             has_selected |= selected
-            options.append(f'\n  <option value="{conditional_escape(option_value)}"{" selected" if selected else ""}>'
-                           f"{conditional_escape(label)}</option>")
+            options.append(f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                           f"{escape(label)}</option>")
         return format_html('<select name="{}"{}>{}\n</select>', widget["name"], _attributes(widget["attrs"]),
                            mark_safe("".join(options)))  # each value and label escaped above

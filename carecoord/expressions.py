@@ -15,3 +15,18 @@ class EqualsAny(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+class Holds(Lookup):
+    """``filter(Holds(condition))`` writes what ``filter(condition)`` writes for a boolean expression such as
+    ``Exists``: ``WHERE EXISTS (…)``. As a lookup it is resolved once, with the query; ``filter()`` wraps any
+    other condition in ``= true``, which resolves it again when the query is compiled, cloning the whole
+    subquery (for a plan's visibility test, a twentieth of a Members API call)."""
+
+    prepare_rhs = False
+
+    def __init__(self, condition):
+        super().__init__(condition, True)
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(self.lhs)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_read_in_request
 from carecoord.audit.models import BreakGlassGrant
-from carecoord.expressions import EqualsAny
+from carecoord.expressions import EqualsAny, Holds
 
 from .models import CareTeamMember, Case, CaseUserObjectPermission, Coverage, Member, MemberName
 
@@ -83,13 +83,13 @@ def _listed_sql() -> dict[str, str]:
     }
 
 
-def active_plan_coverage(*, plan_id, member_ref: str = "pk") -> Exists:
+def active_plan_coverage(*, plan_id, member_ref: str = "pk") -> Holds:
     """Members whose coverage with ``plan_id`` is active today."""
     today = timezone.localdate()
-    return Exists(
+    return Holds(Exists(
         Coverage.objects.filter(member=OuterRef(member_ref), plan_id=plan_id, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-    )
+    ))
 
 
 def case_visibility_q(user, *, exceptions: bool = True) -> Q | None:
@@ -266,7 +266,7 @@ def member_list_visible_to(*, user) -> QuerySet[Member]:
         listed = _listed_case_ids(user, exceptions=True, care_team=False)
         listed_members = list(Case.objects.filter(pk__in=listed).values_list("member_id", flat=True)) if listed else []
         return Member.objects.filter(active_plan_coverage(plan_id=user.organization_id) | Q(pk__in=listed_members))
-    return Member.objects.filter(Exists(case_list_visible_to(user=user).filter(member=OuterRef("pk"))))
+    return Member.objects.filter(Holds(Exists(case_list_visible_to(user=user).filter(member=OuterRef("pk")))))
 
 
 def member_get_for_user(*, user, member_id) -> Member:

@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from functools import cached_property
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoord.api.schema import AUTH_ERRORS, LIST_ERRORS
-from carecoord.api.serializers import Serializer
+from carecoord.api.serializers import BY_DRF, Serializer, direct_representation
 from carecoord.api.views import record_access
 from carecoord.audit.access import shows_part2
 from carecoord.errors import RuleViolation
@@ -58,8 +60,18 @@ class WorkQueueRowSerializer(Serializer):
         # queue_row already holds JSON types but the due time: passing each row through the 17
         # fields again cost more than the page's query.
         row = queue_row(values, now=self.context.get("now"))
-        row["due_at"] = self.fields["due_at"].to_representation(row["due_at"])
+        due_at = self._due_at_text(row["due_at"])
+        row["due_at"] = self._due_at_field.to_representation(row["due_at"]) if due_at is BY_DRF else due_at
         return row
+
+    @cached_property
+    def _due_at_field(self) -> serializers.DateTimeField:
+        return self._bound_field("due_at")  # this one field, not all 17 (a twentieth of the call)
+
+    @cached_property
+    def _due_at_text(self) -> Callable:
+        """The due time as the field writes it, its time zone looked up once a page rather than once a row."""
+        return direct_representation(self._due_at_field) or (lambda value: BY_DRF)
 
 
 QUEUE_EXAMPLE = OpenApiExample("An ECM assessment due in three days", response_only=True, value={

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from carecoord.accounts.services import api_token_issue
@@ -42,6 +43,8 @@ def test_work_queue_lists_my_deadlines_with_plain_words(case_a, manager_a, case_
     assert rows[1]["time_left"] in {"19 days left", "20 days left"}
     assert rows[0]["time_left"].startswith("overdue by")
     assert rows[1]["member_id"] == case_a.member_id and rows[1]["member_name"].startswith(case_a.member.first_name)
+    # the due time as DRF's DateTimeField writes it: ISO 8601 in the request's time zone
+    assert [r["due_at"] for r in rows] == [serializers.DateTimeField().to_representation(d.due_at) for d in (overdue, later)]
     assert AccessEvent.objects.filter(action="list", username=manager_a.username).exists()
 
 

@@ -7,6 +7,7 @@ handle on its pool, safe to share between threads, so one is kept per pool.
 """
 import math
 import uuid
+from functools import cached_property
 
 from django.core.cache.backends import redis as django_redis
 
@@ -36,22 +37,32 @@ class RedisCache(django_redis.RedisCache):
 
         None when the call is within the limit; otherwise the call is not counted, and the time of
         the oldest counted call is returned (the window has room again ``seconds`` after it). The
-        calls are a sorted set, added to and counted in one transaction, so calls arriving together
-        from several processes are each counted.
+        calls are a sorted set, pruned, counted and added to by one script, which Redis runs alone,
+        so calls arriving together from several processes are each counted.
         """
         key = self.make_and_validate_key(key)
-        call = f"{now!r}:{uuid.uuid4().hex}"
         client = self._cache.get_client(key, write=True)
-        with client.pipeline(transaction=True) as transaction:
-            transaction.zremrangebyscore(key, "-inf", now - seconds)
-            transaction.zadd(key, {call: now})
-            transaction.zcard(key)
-            transaction.expire(key, math.ceil(seconds))
-            counted = transaction.execute()[2]
-        if counted <= limit:
-            return None
-        with client.pipeline(transaction=True) as transaction:
-            transaction.zrem(key, call)
-            transaction.zrange(key, 0, 0, withscores=True)
-            oldest = transaction.execute()[1]
-        return oldest[0][1] if oldest else now
+        script = self._count_scripts.get(client)
+        if script is None:
+            script = self._count_scripts[client] = client.register_script(_COUNT_IN_WINDOW)
+        # Times are sent as Python writes them: Lua would round a number it formats to 14 digits.
+        oldest = script(keys=[key], args=[repr(now), repr(now - seconds), limit, f"{now!r}:{uuid.uuid4().hex}",
+                                          math.ceil(seconds)])
+        return None if oldest is None else float(oldest)
+
+    @cached_property
+    def _count_scripts(self) -> dict:
+        return {}
+
+
+# One round trip, where a MULTI of the four commands and its replies cost twice the Python time of a call.
+# KEYS[1]: the window's sorted set. ARGV: now, the window's start, the limit, the call's member, the set's lifetime.
+_COUNT_IN_WINDOW = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+    return redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ARGV[1]
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return false
+"""

@@ -1,10 +1,10 @@
 """Throttle per API token (per user for browser sessions).
 
 With the production cache (Redis, shared by every server process) the count is a sliding window
-kept in Redis itself: each call is added to a sorted set and the set counted in one transaction,
+kept in Redis itself: each call is counted and added to a sorted set by one script, which Redis runs alone,
 so calls arriving together in several processes are each counted (DRF's own throttle reads the
 list of calls and writes it back, and two processes doing so at once lose one of the two calls).
-A refused call is taken out again: only the calls answered count against the limit, as in DRF.
+A refused call is not added: only the calls answered count against the limit, as in DRF.
 Any other cache (one process: development, tests) keeps DRF's count.
 """
 from django.core.cache import cache, caches

@@ -262,7 +262,8 @@ class CaseQuerySet(models.QuerySet):
         rest._arms, rest._scope = (), ()
         # Cloned WHERE nodes compare equal to the originals (Django's lookups compare by what they test).
         rest.query.where.children = [node for node in rest.query.where.children if node not in self._scope]
-        first, *others = [rest.filter(arm).values_list("pk")[:count] for arm in self._arms]
+        ids = rest.values_list("pk")
+        first, *others = [ids.filter(arm)[:count] for arm in self._arms]
         candidates = first.union(*others, all=True) if others else first
         # As an array, so the page is read by id among them; given IN (…) PostgreSQL may merge them
         # with a walk of the primary key, the walk this is here to avoid.

@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carecoord.middleware.AuthenticationMiddleware",
     "carecoord.middleware.AuditMiddleware",
     "carecoord.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -59,8 +59,9 @@ def lockout_remaining(*, username: str, ip: str, now=None) -> timedelta | None:
 # one version for all the permission tables) and the signed-in user with their organization (a version per
 # user). A process that finds a copy stamped with an older version reads it anew, so none sees a copy older
 # than a change, even one stored by a request that read it just before the change. The time limits free the
-# copies of people who stopped signing in. Only with a cache shared by the processes: a per-process memory
-# cache would not see another process's change.
+# copies of people who stopped signing in. The two are read in one round trip when the user signs in a request
+# (``get_user``). Only with a cache shared by the processes: a per-process memory cache would not see another
+# process's change.
 PERMISSIONS_VERSION_KEY = "auth:permissions-version"
 PERMISSIONS_SECONDS = 600
 USER_SECONDS = 600
@@ -72,10 +73,8 @@ def _whose(user_id) -> str:
     return f"{settings.DATABASES['default']['NAME']}:{user_id}"
 
 
-def _permissions_key(user) -> str:
-    # The account's creation time too: a database rebuilt under a long-lived cache (a test run, a restored copy)
-    # gives the same ids to other people.
-    return f"auth:permissions:{_whose(user.pk)}:{user.date_joined.timestamp()}"
+def _permissions_key(user_id) -> str:
+    return f"auth:permissions:{_whose(user_id)}"
 
 
 def _user_keys(user_id) -> tuple[str, str]:
@@ -97,16 +96,19 @@ def _raise_version(version_key: str) -> None:
         _first_version(version_key)
 
 
-def _read_through(key: str, version_key: str, read: Callable[[], object], seconds: int):
-    """What ``read()`` returns, from the cache while the version it was stored under is current. The version
-    is read before ``read()`` runs, so a change during it leaves the copy stale, not current."""
-    found = cache.get_many([version_key, key])
-    version = found.get(version_key) or _first_version(version_key)
+def _read_through(key: str, version_key: str, read: Callable[[], object], seconds: int, *, owner=None,
+                  found: dict | None = None):
+    """What ``read()`` returns, from the cache while the version it was stored under is current (and it was
+    stored for ``owner``, when one is given). The version is read before ``read()`` runs, so a change during
+    it leaves the copy stale, not current. ``found``: the two keys, already read with others."""
+    if found is None:
+        found = cache.get_many([version_key, key])
+    stamp = (found.get(version_key) or _first_version(version_key), owner)
     stamped = found.get(key)
-    if stamped is not None and stamped[0] == version:
+    if stamped is not None and stamped[0] == stamp:
         return stamped[1]
     value = read()
-    cache.set(key, (version, value), seconds)
+    cache.set(key, (stamp, value), seconds)
     return value
 
 
@@ -138,7 +140,15 @@ class ThrottledModelBackend(ModelBackend):
         def read():
             return get_user_model()._default_manager.select_related("organization").filter(pk=user_id).first()
 
-        user = _read_through(*_user_keys(user_id), read, USER_SECONDS) if settings.CACHE_SHARED_BY_PROCESSES else read()
+        if not settings.CACHE_SHARED_BY_PROCESSES:
+            user = read()
+        else:
+            # With their permissions, in the same round trip: every page's menu asks for them.
+            user_key, version_key = _user_keys(user_id)
+            found = cache.get_many([version_key, user_key, PERMISSIONS_VERSION_KEY, _permissions_key(user_id)])
+            user = _read_through(user_key, version_key, read, USER_SECONDS, found=found)
+            if user is not None:
+                user._permissions_found = found
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
@@ -148,9 +158,12 @@ class ThrottledModelBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache") and settings.CACHE_SHARED_BY_PROCESSES:
-            user_obj._perm_cache = _read_through(_permissions_key(user_obj), PERMISSIONS_VERSION_KEY,
+            # Owned by the account's creation time too: a database rebuilt under a long-lived cache (a test run, a
+            # restored copy) gives the same ids to other people.
+            user_obj._perm_cache = _read_through(_permissions_key(user_obj.pk), PERMISSIONS_VERSION_KEY,
                                                  lambda: super(ThrottledModelBackend, self).get_all_permissions(user_obj),
-                                                 PERMISSIONS_SECONDS)
+                                                 PERMISSIONS_SECONDS, owner=user_obj.date_joined.timestamp(),
+                                                 found=getattr(user_obj, "_permissions_found", None))
         return super().get_all_permissions(user_obj)  # the request's own copy, or read now
 
     def authenticate(self, request, username=None, password=None, **kwargs):

@@ -133,3 +133,32 @@ def test_a_copy_read_before_a_change_is_not_put_back_after_it(shared_cache):
     assert _read_through(*_user_keys(supervisor.pk), read_then_deactivate, USER_SECONDS).is_active
     # Then the change holds: the next request reads the user from the database, not the stored copy
     assert _signed_in_user(supervisor) is None
+
+
+def test_the_signed_in_user_comes_with_their_permissions_in_one_cache_read(shared_cache, django_assert_num_queries):
+    from unittest import mock
+
+    supervisor = _supervisor()
+    _signed_in_user(supervisor).has_perm("cases.view_dashboard")  # stores both copies
+    # When a later request reads the signed-in user and then asks for a permission (every page's menu)
+    with mock.patch.object(shared_cache, "get_many", wraps=shared_cache.get_many) as reads, django_assert_num_queries(0):
+        user = _signed_in_user(supervisor)
+        assert user.has_perm("cases.view_dashboard") and not user.has_perm("cases.delete_case")
+    # Then the cache was read once, for both
+    assert reads.call_count == 1
+
+
+def test_a_permission_set_stored_for_another_account_with_the_same_id_is_read_again(shared_cache):
+    import datetime
+
+    supervisor = _supervisor()
+    assert _may_see_dashboards(supervisor)
+    # Given a database rebuilt under the cache: the same id is now someone else, created at another time
+    supervisor.groups.clear()
+    User.objects.filter(pk=supervisor.pk).update(date_joined=supervisor.date_joined - datetime.timedelta(days=1))
+    from carecoord.audit.auth import PERMISSIONS_VERSION_KEY, _permissions_key
+
+    stamp, permissions = shared_cache.get(_permissions_key(supervisor.pk))
+    shared_cache.set(PERMISSIONS_VERSION_KEY, stamp[0])  # the version the copy carries, as if nothing changed
+    # Then the copy is not theirs, and their own permissions are read
+    assert "cases.view_dashboard" in permissions and not _may_see_dashboards(supervisor)

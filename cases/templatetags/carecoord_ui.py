@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import template
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import formats, numberformat, translation
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -28,6 +29,27 @@ def time_left(due_at):
     if not due_at:
         return ""
     return clock_time_left(due_at)
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context):
+    """The menu bar (``includes/main_nav.html``). It shows the same to everyone of one role and organization
+    type at one place in the app, so each such menu is rendered once per process (``_main_nav``): its dozen
+    links, each a ``reverse()`` and a translation, were a twentieth of every page."""
+    request, user = context["request"], context["user"]
+    match = request.resolver_match
+    return _main_nav(translation.get_language(), get_script_prefix(), user.role,
+                     user.organization.type if user.organization_id else "", user.has_perm("cases.view_dashboard"),
+                     context.get("current_nav") or "", match.namespace if match else "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _main_nav(language: str | None, script_prefix: str, role: str, organization_type: str, dashboards: bool,
+              current_nav: str, namespace: str) -> str:
+    # ``language`` and ``script_prefix`` are only part of the key: the active ones are what translate and link.
+    return render_to_string("includes/main_nav.html", {
+        "role": role, "organization_type": organization_type, "dashboards": dashboards, "current_nav": current_nav,
+        "namespace": namespace})
 
 
 @register.simple_tag(takes_context=True)

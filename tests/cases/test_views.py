@@ -663,3 +663,34 @@ def test_a_care_team_member_of_another_organization_may_change_the_case(client, 
     response = client.post(reverse("case_task_add", args=[case_a.pk]), {"title": "Share the placement letter"})
     assert response.status_code == 302
     assert case_a.tasks.filter(title="Share the placement letter").exists()
+
+
+def _menu(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<div class="app-navbar">'):html.index("</nav>")]
+
+
+def test_the_menu_shows_each_role_its_links_and_marks_the_page_it_is_on(client, manager_a, supervisor_a):
+    from django.contrib.auth.models import Group
+
+    from carecoord.accounts.roles import sync_role_groups
+
+    sync_role_groups()
+    supervisor_a.groups.add(Group.objects.get(name="supervisor"))
+    # A case manager on the Cases page: their links, the Cases link marked, no dashboard or access audit
+    client.force_login(manager_a)
+    menu = _menu(client.get(reverse("case_list")))
+    assert f'<a href="{reverse("case_list")}" aria-current="page">Cases</a>' in menu
+    assert f'href="{reverse("referrals:queue")}"' in menu and menu.count('aria-current="page"') == 1
+    assert f'href="{reverse("dashboard")}"' not in menu and f'href="{reverse("audit_index")}"' not in menu
+    # on the work queue, the same menu with the work queue marked (each place is its own menu)
+    menu = _menu(client.get(reverse("home")))
+    assert f'<a href="{reverse("home")}" aria-current="page">Work queue</a>' in menu and menu.count('aria-current="page"') == 1
+    # A supervisor on the dashboard: the dashboard (their permission) and the access audit, the dashboard marked
+    client.force_login(supervisor_a)
+    menu = _menu(client.get(reverse("dashboard")))
+    assert f'<a href="{reverse("dashboard")}" aria-current="page">Dashboard</a>' in menu
+    assert f'href="{reverse("audit_index")}"' in menu
+    # And in Spanish, the menu in Spanish
+    menu = _menu(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="es"))
+    assert "Cola de trabajo" in menu and "Work queue" not in menu

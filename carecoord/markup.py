@@ -7,6 +7,7 @@ same text, and take lazy translations as ``str()`` does.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 from django.utils.safestring import SafeString
@@ -14,7 +15,14 @@ from django.utils.safestring import SafeString
 
 def escape(value) -> str:
     """One value as ``conditional_escape`` writes it: safe text as it is, anything else escaped."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    text = str(value)
+    # Most of a table's texts have nothing to escape: one search finds that faster than escaping's five replaces.
+    return html.escape(text) if _SPECIAL.search(text) else text
+
+
+_SPECIAL = re.compile("[&<>\"']")
 
 
 def format_html(template: str, *args) -> SafeString:

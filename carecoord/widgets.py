@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from carecoord.markup import escape
+from carecoord.markup import escape, format_html, format_html_join
 
 
 def _attributes(attrs: dict) -> str:

@@ -114,6 +114,7 @@ def _deadline_rows(deadlines, *, now=None) -> list[dict]:
     registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
     case_page, member_page = pk_url("case_detail"), pk_url("member_detail")
     sections: dict[tuple, str] = {}  # most rows share a rule, and so their section
+    write_due = due_texts()
     rows = []
     for values in deadlines:
         row = queue_row(values, now=now)
@@ -121,7 +122,7 @@ def _deadline_rows(deadlines, *, now=None) -> list[dict]:
         if where not in sections:
             sections[where] = section_for_deadline(*where, registered)
         section = sections[where]
-        due_iso, due_display = due_texts(values["due_at"])
+        due_iso, due_display = write_due(values["due_at"])
         name_parts = (values["member__first_name"], values["member__middle_name"], values["member__last_name"])
         row.update(
             badge=BUCKET_BADGES[row["bucket"]], section=section, paused_at=values["paused_at"],

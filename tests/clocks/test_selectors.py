@@ -212,9 +212,9 @@ def test_due_texts_follow_the_active_language_and_time_zone_though_kept():
     from carecoord.clocks.selectors import due_texts
 
     due = datetime.datetime(2026, 12, 4, 17, 0, tzinfo=datetime.UTC)  # 9 a.m. in California
-    assert due_texts(due) == ("2026-12-04T09:00:00-08:00", "12/04/2026 9 a.m.")
-    assert due_texts(due) == due_texts(due)  # a second time, from the cache
+    assert due_texts()(due) == ("2026-12-04T09:00:00-08:00", "12/04/2026 9 a.m.")
+    assert due_texts()(due) == due_texts()(due)  # a second time, from the cache
     with translation.override("es"):
-        assert due_texts(due)[1] == "04/12/2026 09:00"
+        assert due_texts()(due)[1] == "04/12/2026 09:00"
     with timezone.override(ZoneInfo("America/New_York")):
-        assert due_texts(due) == ("2026-12-04T12:00:00-05:00", "12/04/2026 noon")
+        assert due_texts()(due) == ("2026-12-04T12:00:00-05:00", "12/04/2026 noon")

@@ -1,4 +1,5 @@
-"""Template helpers of the case manager's app: time left on a clock, other apps' sections."""
+"""Template helpers of the case manager's app: the menu bar, time left on a clock, the long tables' rows,
+other apps' sections."""
 from __future__ import annotations
 
 import datetime
@@ -7,17 +8,19 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django import template
+from django.dispatch import receiver
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import formats, numberformat, translation
+from django.utils.autoreload import file_changed
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carecoord.clocks.selectors import time_left as clock_time_left
-from carecoord.markup import format_html, format_html_join
 from carecoord.links import pk_url
+from carecoord.markup import format_html, format_html_join
 from cases.models import Case, Program
 
 register = template.Library()
@@ -41,6 +44,14 @@ def main_nav(context):
     return _main_nav(translation.get_language(), get_script_prefix(), user.role,
                      user.organization.type if user.organization_id else "", user.has_perm("cases.view_dashboard"),
                      context.get("current_nav") or "", match.namespace if match else "")
+
+
+@receiver(file_changed, dispatch_uid="carecoord_ui_main_nav_file_changed")
+def _forget_menus(sender, file_path, **kwargs):
+    """The development server's reloader saw a template or translation change: render the menus anew, as
+    Django's template loaders do (a change to Python code restarts the server)."""
+    if file_path.suffix != ".py":
+        _main_nav.cache_clear()
 
 
 @functools.lru_cache(maxsize=1024)

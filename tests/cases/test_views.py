@@ -694,3 +694,19 @@ def test_the_menu_shows_each_role_its_links_and_marks_the_page_it_is_on(client, 
     # And in Spanish, the menu in Spanish
     menu = _menu(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="es"))
     assert "Cola de trabajo" in menu and "Work queue" not in menu
+
+
+def test_a_changed_template_or_translation_renders_the_menus_anew():
+    from pathlib import Path
+
+    from django.utils.autoreload import file_changed
+
+    from cases.templatetags.carecoord_ui import _main_nav
+
+    _main_nav("en", "/", "case_manager", "", False, "home", "")
+    # A change to Python code restarts the development server: the menus stay
+    file_changed.send(sender=None, file_path=Path("cases/views.py"))
+    assert _main_nav.cache_info().currsize > 0
+    # A template's or a translation's does not: they are rendered anew, as Django's template loaders reload
+    file_changed.send(sender=None, file_path=Path("templates/includes/main_nav.html"))
+    assert _main_nav.cache_info().currsize == 0

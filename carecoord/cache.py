@@ -7,7 +7,6 @@ handle on its pool, safe to share between threads, so one is kept per pool.
 """
 import math
 import uuid
-from functools import cached_property
 
 from django.core.cache.backends import redis as django_redis
 
@@ -41,18 +40,11 @@ class RedisCache(django_redis.RedisCache):
         so calls arriving together from several processes are each counted.
         """
         key = self.make_and_validate_key(key)
-        client = self._cache.get_client(key, write=True)
-        script = self._count_scripts.get(client)
-        if script is None:
-            script = self._count_scripts[client] = client.register_script(_COUNT_IN_WINDOW)
+        script = self._cache.get_client(key, write=True).register_script(_COUNT_IN_WINDOW)  # sent by its hash
         # Times are sent as Python writes them: Lua would round a number it formats to 14 digits.
         oldest = script(keys=[key], args=[repr(now), repr(now - seconds), limit, f"{now!r}:{uuid.uuid4().hex}",
                                           math.ceil(seconds)])
         return None if oldest is None else float(oldest)
-
-    @cached_property
-    def _count_scripts(self) -> dict:
-        return {}
 
 
 # One round trip, where a MULTI of the four commands and its replies cost twice the Python time of a call.

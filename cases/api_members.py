@@ -18,8 +18,8 @@ from carecoord.api.filters import UtcIsoDateTimeFilter
 from carecoord.api.schema import IF_MATCH, LIST_ERRORS, PRECONDITION, READ_ERRORS, WRITE_ERRORS
 from carecoord.api.serializers import ModelSerializer, Serializer
 from carecoord.api.views import ScopedReadOnlyViewSet, ScopedViewSetMixin, VersionedUpdateMixin
-from carecoord.expressions import Holds
 from carecoord.audit.access import shows_part2
+from carecoord.expressions import Holds
 
 from .models import Case, Coverage, Member, Program
 from .selectors import case_editable_by, case_list_visible_to, member_list_visible_to

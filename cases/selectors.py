@@ -14,7 +14,6 @@ import functools
 import operator
 import re
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -431,7 +430,7 @@ def search_members(*, user, q: str, limit: int, names_first: bool | None = None,
         visible_cases.filter(case_number__in={q, q.upper()}).values_list("member_id", flat=True)
     ) if any(ch.isdigit() for ch in q) else []
     by_case_number = Q(pk__in=case_number_members)
-    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    if connection.vendor != "postgresql":
         return member_list_visible_to(user=user).filter(_words_q(q) | by_case_number).order_by(*name_order)[:limit]
     if names_first is None:
         names_first = user.is_superuser or getattr(user, "role", None) == User.Role.PLAN_LIAISON

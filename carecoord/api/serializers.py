@@ -83,6 +83,19 @@ def direct_representation(field: serializers.Field) -> Callable | None:
     return None
 
 
+def representation(field: serializers.Field) -> Callable:
+    """``field.to_representation``, written directly where :func:`direct_representation` can (its time zone,
+    for a time, looked up once), by DRF for any other value."""
+    direct = direct_representation(field)
+    if direct is None:
+        return field.to_representation
+
+    def represent(value):
+        shown = direct(value)
+        return field.to_representation(value) if shown is BY_DRF else shown
+    return represent
+
+
 # (serializer class, the time zone its times are written in) -> per readable field: its name, and the attribute
 # a direct representation reads and how, or None for a field DRF represents.
 _READ_PLANS: dict[tuple[type, object], list[tuple[str, str | None, Callable | None]]] = {}

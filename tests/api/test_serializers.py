@@ -156,3 +156,20 @@ def test_a_later_serializer_of_a_class_builds_only_the_fields_drf_represents():
     assert all(field.parent is later and field.field_name == name for name, field in built.items())
     # and a value of another type than its field's sends that field through DRF, as before
     assert ours(_thing(count="7")).data["count"] == 7
+
+
+def test_one_fields_representation_is_drfs_direct_or_not():
+    from carecoord.api.serializers import representation
+
+    field = serializers.DateTimeField()
+    field.bind(field_name="due_at", parent=Serializer())
+    with timezone.override(ZoneInfo("America/Los_Angeles")):
+        write = representation(field)
+        aware = datetime.datetime(2026, 12, 4, 17, 0, tzinfo=datetime.UTC)
+        naive = datetime.datetime(2026, 12, 4, 9, 0)  # left to DRF, which makes it aware in the zone
+        assert [write(aware), write(naive)] == [field.to_representation(aware), field.to_representation(naive)]
+        assert write(aware) == "2026-12-04T09:00:00-08:00"
+    # a field no direct representation covers is DRF's own
+    decimal = serializers.DecimalField(max_digits=5, decimal_places=2)
+    decimal.bind(field_name="rate", parent=Serializer())
+    assert representation(decimal) == decimal.to_representation

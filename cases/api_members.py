@@ -81,6 +81,15 @@ class MemberSerializer(ModelSerializer):
         return member.ssn if getattr(user, "may_see_full_identifiers", False) else member.ssn_masked
 
 
+# What a member response reads: the member, and of the organizations it names (county, primary care provider, each
+# coverage's plan) their name. Whole organization rows, one a coverage period, were a twentieth of a page; the
+# member's coverage and cases are read with their member's id, which ties them to it.
+MEMBER_RESPONSE_COLUMNS = (*(field.name for field in Member._meta.concrete_fields), "county__name",
+                           "primary_care_provider__name")
+COVERAGE_RESPONSE_COLUMNS = ("member", *(name for name in CoverageSerializer.Meta.fields if name not in ("plan", "active")),
+                             "plan__name")
+
+
 class MemberFilter(django_filters.FilterSet):
     cin = django_filters.CharFilter(help_text="Medi-Cal CIN, exact (e.g. 91234567A).")
     last_name = django_filters.CharFilter(lookup_expr="istartswith", help_text="Last name starts with (any case).")
@@ -129,12 +138,15 @@ class MemberViewSet(ScopedReadOnlyViewSet):
     filterset_class = MemberFilter
 
     def get_visible_queryset(self, user):
-        return member_list_visible_to(user=user).select_related("county", "primary_care_provider").prefetch_related(
-            # Into lists (to_attr), as the cases are: a prefetch into the related manager's cache builds and
-            # filters a queryset for each member, a twentieth of a 50-member page.
-            Prefetch("coverages", queryset=Coverage.objects.select_related("plan"), to_attr="coverage_periods"),
-            Prefetch("cases", queryset=case_list_visible_to(user=user).order_by("-referred_at"), to_attr="visible_cases"),
-        )
+        return (member_list_visible_to(user=user).select_related("county", "primary_care_provider")
+                .only(*MEMBER_RESPONSE_COLUMNS).prefetch_related(
+                    # Into lists (to_attr), as the cases are: a prefetch into the related manager's cache builds and
+                    # filters a queryset for each member, a twentieth of a 50-member page.
+                    Prefetch("coverages", queryset=Coverage.objects.select_related("plan").only(*COVERAGE_RESPONSE_COLUMNS),
+                             to_attr="coverage_periods"),
+                    Prefetch("cases", queryset=case_list_visible_to(user=user).order_by("-referred_at")
+                             .only("member", *CaseRefSerializer.Meta.fields), to_attr="visible_cases"),
+                ))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}

@@ -61,6 +61,7 @@ primary care provider (a referral *target* is not yet a treating provider: name 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -98,6 +99,10 @@ PART2_REDISCLOSURE_NOTICE = (
     "information is NOT sufficient to meet the required elements of written consent to further use or redisclose "
     "the record (see 42 CFR 2.31)."
 )
+
+#: The values the checks accept, as sets (an enum's ``values`` is a new list each time it is read).
+KNOWN_PURPOSES = frozenset(Purpose.values)
+KNOWN_CATEGORIES = frozenset(DataCategory.values)
 
 #: Purposes for which GENERAL data may go to the member's own plan without a consent.
 TPO_OWN_PLAN_PURPOSES = frozenset({Purpose.CARE_COORDINATION, Purpose.PAYMENT, Purpose.ENROLLMENT})
@@ -177,7 +182,7 @@ class _RecipientResolver:
 
 def _names_recipient(consent: Consent, recipient, recipient_name: str, resolver: _RecipientResolver) -> bool:
     if recipient is not None:
-        if any(org.pk == recipient.pk for org in consent.recipients.all()):
+        if recipient.pk in consent.recipient_ids:
             return True
         return any(recipient.pk in resolver.orgs(cat) for cat in consent.recipient_categories)
     name = recipient_name.strip().casefold()
@@ -193,12 +198,28 @@ def _recipient_label(recipient, recipient_name: str) -> str:
 
 def _normalize(categories: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     requested = frozenset(str(c) for c in categories)
-    unknown = requested - set(DataCategory.values)
+    unknown = requested - KNOWN_CATEGORIES
     return requested, unknown
 
 
-def _member_consents(member) -> list[Consent]:
-    return list(Consent.objects.filter(member=member).prefetch_related("recipients").order_by("-effective_on", "-id"))
+# What a decision reads of a consent. The rest of the wide row (signatures, statements, notes) is for people, and
+# loading it whole, with each consent's organizations through a related manager, was a third of a plan's case list.
+DECISION_FIELDS = ("member", "kind", "data_categories", "purposes", "recipient_persons", "recipient_categories",
+                   "effective_on", "expires_on", "revoked_at", "event_occurred_at")
+
+
+def _consents_for_decisions(**filters) -> list[Consent]:
+    """The consents matching ``filters`` as decisions read them: newest first, each with ``recipient_ids``, the
+    organizations it names (read for all of them in one query)."""
+    consents = list(Consent.objects.filter(**filters).only(*DECISION_FIELDS).order_by("-effective_on", "-id"))
+    named: dict[int, set[int]] = defaultdict(set)
+    if consents:
+        pairs = Consent.recipients.through.objects.filter(consent_id__in=[consent.pk for consent in consents])
+        for consent_id, organization_id in pairs.values_list("consent_id", "organization_id"):
+            named[consent_id].add(organization_id)
+    for consent in consents:
+        consent.recipient_ids = frozenset(named[consent.pk])
+    return consents
 
 
 def _evaluate(*, member, recipient, purpose: str, categories: frozenset[str], recipient_name: str,
@@ -271,11 +292,11 @@ def disclosure_check(*, member, recipient, purpose: str, categories: Iterable[st
 
 def _decide(*, member, recipient, purpose: str, categories: Iterable[str], recipient_name: str, at: datetime.datetime,
             consents: list[Consent] | None, resolver: _RecipientResolver | None) -> DisclosureDecision:
-    """The check itself; ``consents`` (ordered newest first, recipients prefetched) and ``resolver`` may be
+    """The check itself; ``consents`` (as :func:`_consents_for_decisions` reads them) and ``resolver`` may be
     preloaded by a caller deciding for many members at once."""
     requested, unknown = _normalize(categories)
     recipient_label = _recipient_label(recipient, recipient_name)
-    if purpose not in Purpose.values:
+    if purpose not in KNOWN_PURPOSES:
         return DisclosureDecision(False, _("Unknown purpose of disclosure: %(purpose)s.") % {"purpose": purpose},
                                   "disclosure.unknown_purpose", denied_categories=requested)
     if unknown:
@@ -292,7 +313,7 @@ def _decide(*, member, recipient, purpose: str, categories: Iterable[str], recip
     purpose_label = Purpose(purpose).label
     covered, tpo, lapsed = _evaluate(
         member=member, recipient=recipient, purpose=purpose, categories=requested, recipient_name=recipient_name, at=at,
-        consents=_member_consents(member) if consents is None else consents,
+        consents=_consents_for_decisions(member=member) if consents is None else consents,
         resolver=resolver or _RecipientResolver(member, at))
     denied = frozenset(c for c in requested if not covered[c] and c not in tpo)
     if denied:
@@ -329,7 +350,7 @@ def filter_categories(*, member, recipient, purpose: str, categories: Iterable[s
     at = at or timezone.now()
     requested, unknown = _normalize(categories)
     requested -= unknown
-    if not requested or purpose not in Purpose.values or (recipient is None and not recipient_name.strip()):
+    if not requested or purpose not in KNOWN_PURPOSES or (recipient is None and not recipient_name.strip()):
         return frozenset()
     decision = disclosure_check(member=member, recipient=recipient, purpose=purpose, categories=requested,
                                 recipient_name=recipient_name, at=at)
@@ -388,8 +409,7 @@ def _decide_for_members(*, member_ids, recipient, purpose: str, categories, at: 
     # naming the member's PCP): the rest of the wide row, and its ordering, were a tenth of a plan's case list.
     members = Member.objects.only("first_name", "middle_name", "last_name", "primary_care_provider").order_by().in_bulk(member_ids)
     consents: dict[int, list[Consent]] = {member_id: [] for member_id in member_ids}
-    for consent in (Consent.objects.filter(member_id__in=member_ids).prefetch_related("recipients")
-                    .order_by("-effective_on", "-id")):
+    for consent in _consents_for_decisions(member_id__in=member_ids):
         consents[consent.member_id].append(consent)
     plans: dict[int, frozenset[int]] = {member_id: frozenset() for member_id in member_ids}
     for member_id, plan_id in (Coverage.objects.filter(member_id__in=member_ids, start_date__lte=day, plan__isnull=False)
@@ -412,7 +432,7 @@ def filter_categories_for_members(*, member_ids: Iterable[int], recipient, purpo
     requested, unknown = _normalize(categories)
     requested -= unknown
     member_ids = set(member_ids)
-    if not member_ids or not requested or purpose not in Purpose.values or recipient is None:
+    if not member_ids or not requested or purpose not in KNOWN_PURPOSES or recipient is None:
         return {member_id: frozenset() for member_id in member_ids}
     decisions = _decide_for_members(member_ids=member_ids, recipient=recipient, purpose=purpose, categories=requested,
                                     at=at or timezone.now())

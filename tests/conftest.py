@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from tests.factories import (
     CaseFactory, CountyFactory, CoverageFactory, LiaisonFactory, MemberFactory, OrganizationFactory, PlanFactory,
@@ -16,6 +17,15 @@ from tests.factories import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: Django leaves active the language of the last request a thread
+    served (a test's client call with Accept-Language: es), which would otherwise carry into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ the model's value unchanged: ``str()`` of a text, ``int()`` of an integer, a cho
 a boolean; and dates and times are ISO 8601 text in the request's time zone.
 :class:`DirectValuesMixin` writes those straight from the object's value when it has that exact
 type (or is None) and sends every other field (nested serializers, method fields, a value of any
-other type) through DRF's own path, so the output is the same.
+other type) to the field's own ``to_representation``, having read the value itself where DRF's
+``get_attribute`` would only read it (a plain attribute, or the object for source "*"), so the
+output is the same.
 """
 from __future__ import annotations
 
@@ -96,29 +98,52 @@ def representation(field: serializers.Field) -> Callable:
     return represent
 
 
-# (serializer class, the time zone its times are written in) -> per readable field: its name, and the attribute
-# a direct representation reads and how, or None for a field DRF represents.
-_READ_PLANS: dict[tuple[type, object], list[tuple[str, str | None, Callable | None]]] = {}
+# What a plan reads for a field whose source is "*": the object itself.
+ITSELF = object()
+
+
+def direct_source(field: serializers.Field):
+    """The attribute ``field`` reads of an object (:data:`ITSELF` for source "*"), or None where DRF's own
+    ``get_attribute`` must read it: a dotted source, or a field class that reads in its own way (a related
+    field's primary key, a model field)."""
+    if type(field).get_attribute is not serializers.Field.get_attribute or len(field.source_attrs) > 1:
+        return None
+    return field.source_attrs[0] if field.source_attrs else ITSELF
+
+
+def _read(instance, attr):
+    """``attr`` of ``instance`` as DRF's ``get_attribute`` reads it, or BY_DRF where DRF's path decides: a missing
+    attribute (a default, None, or leaving the field out), or a callable one (DRF calls it)."""
+    if attr is ITSELF:
+        return instance
+    try:
+        value = getattr(instance, attr)
+    except (AttributeError, ObjectDoesNotExist):
+        return BY_DRF
+    return BY_DRF if callable(value) else value
+
+
+# (serializer class, the time zone its times are written in) -> per readable field: its name, the attribute it reads
+# directly (or None: DRF's get_attribute), and its direct representation (or None: the field's to_representation).
+_READ_PLANS: dict[tuple[type, object], list[tuple[str, object, Callable | None]]] = {}
 
 
 class DirectValuesMixin:
-    """Writes the fields whose DRF representation is the value itself, or its ISO 8601 text, straight
-    from the object's value; every other field through DRF (see the module's docstring)."""
+    """Reads each field's attribute itself where DRF would just read it, and writes the fields whose DRF
+    representation is the value itself, or its ISO 8601 text, straight from that value; every other field
+    and value through DRF (see the module's docstring)."""
 
     @cached_property
-    def _read_plan(self) -> list[tuple[str, serializers.Field | None, str | None, Callable | None]]:
-        """Per readable field: its name, and either the attribute to read and how to represent it, or the
-        bound field DRF represents it with. Which fields are direct depends on the class and the request's
-        time zone alone, so that is worked out once for each; a serializer then builds only the fields DRF
-        represents (nested serializers, method fields, lists), not all twenty: building them was a sixth
-        of a one-case API request."""
+    def _read_plan(self) -> list[tuple[str, serializers.Field | None, object, Callable | None]]:
+        """Per readable field: its name; the bound field, where DRF represents its values (None for a direct
+        representation); the attribute read directly (None: DRF's ``get_attribute``); the direct representation.
+        Which is which depends on the class and the request's time zone alone, so that is worked out once for
+        each; a serializer then builds only the fields DRF represents (nested serializers, method fields,
+        lists), not all twenty: building them was a sixth of a one-case API request."""
         key = (type(self), timezone.get_current_timezone() if settings.USE_TZ else None)
         shape = _READ_PLANS.get(key)
         if shape is None:
-            shape = []
-            for field in self._readable_fields:
-                represent = direct_representation(field)
-                shape.append((field.field_name, field.source_attrs[0] if represent else None, represent))
+            shape = [(field.field_name, direct_source(field), direct_representation(field)) for field in self._readable_fields]
             _READ_PLANS[key] = shape
         return [(name, None if represent else self._bound_field(name), attr, represent) for name, attr, represent in shape]
 
@@ -135,12 +160,20 @@ class DirectValuesMixin:
             return super().to_representation(instance)
         data = {}
         for name, field, attr, represent in self._read_plan:
-            if represent is not None:
-                shown = _direct_value(instance, attr, represent)
-                if shown is not BY_DRF:
-                    data[name] = shown
+            if attr is not None:
+                # DRF's get_attribute, without its tests of a mapping and of a callable through abc and inspect:
+                # ten calls a field, a tenth of a case list.
+                value = _read(instance, attr)
+                if value is None:
+                    data[name] = None
                     continue
-                field = self.fields[name]  # a value of another type (rare): DRF's own path
+                if value is not BY_DRF:
+                    shown = field.to_representation(value) if represent is None else represent(value)
+                    if shown is not BY_DRF:
+                        data[name] = shown
+                        continue
+                if field is None:
+                    field = self.fields[name]  # a value of another type (rare): DRF's own path
             try:
                 attribute = field.get_attribute(instance)
             except SkipField:
@@ -148,14 +181,6 @@ class DirectValuesMixin:
             empty = (attribute.pk if isinstance(attribute, PKOnlyObject) else attribute) is None
             data[name] = None if empty else field.to_representation(attribute)
         return data
-
-
-def _direct_value(instance, attr: str, represent: Callable):
-    try:
-        value = getattr(instance, attr)
-    except (AttributeError, ObjectDoesNotExist):
-        return BY_DRF  # DRF's path decides: a default, None, or leaving the field out
-    return None if value is None else represent(value)
 
 
 class Serializer(DirectValuesMixin, serializers.Serializer):

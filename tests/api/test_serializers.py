@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from carecoord.api.serializers import ModelSerializer, Serializer
+from carecoord.accounts.models import Organization
 from cases.models import Case, Member, Program
 
 FIELDS = {
@@ -115,6 +116,46 @@ def test_model_serializer_output_is_drfs():
         assert OurCase(case).data == DrfCase(case).data
         assert JSONRenderer().render(OurCase(case).data) == JSONRenderer().render(DrfCase(case).data)
     assert OurCase(loaded).data["member"] == 5 and OurCase(loaded).data["referred_at"].endswith("-08:00")
+
+
+def test_nested_method_and_list_fields_read_their_values_as_drf_reads_them(monkeypatch):
+    """Nested serializers (an attribute, None, the object itself, many), method and list fields, a related field's
+    primary key and a related object that does not exist: DRF's output, read without DRF's get_attribute but for
+    the fields that read in their own way."""
+    from rest_framework import fields as drf_fields
+
+    def shape(base, plain):
+        inner = type(f"{base.__name__}Ref", (plain,), {"id": serializers.IntegerField(), "name": serializers.CharField()})
+        address = type(f"{base.__name__}Address", (plain,), {"city": serializers.CharField(), "zip": serializers.CharField(source="zip_code")})
+
+        class Meta:
+            model = Case
+            fields = ["id", "organization", "team", "member", "address", "diagnoses", "tags", "manager", "plan"]
+
+        return type(f"{base.__name__}Case", (base,), {
+            "Meta": Meta, "organization": inner(), "team": inner(allow_null=True), "address": address(source="*"),
+            "tags": inner(source="tag_list", many=True), "manager": serializers.SerializerMethodField(),
+            "plan": inner(source="missing_plan", allow_null=True),
+            "get_manager": lambda self, obj: f"manager of {obj.pk}"})
+
+    drf, ours = shape(serializers.ModelSerializer, serializers.Serializer), shape(ModelSerializer, Serializer)
+    case = Case(pk=7, member=Member(pk=5), diagnoses=["Q90.9", "G80.1"])
+    case.organization = Organization(pk=3, name="County CCS")
+    case.team = None
+    case.city, case.zip_code = "Fresno", "93721"
+    case.tag_list = [SimpleNamespace(id=1, name="a"), SimpleNamespace(id=2, name="b")]
+    assert ours(case).data == drf(case).data
+    expected = drf(case).data
+    assert expected["member"] == 5 and expected["team"] is None and expected["plan"] is None
+    assert expected["address"] == {"city": "Fresno", "zip": "93721"} and expected["manager"] == "manager of 7"
+
+    read_by_drf = []
+    real = drf_fields.get_attribute
+    monkeypatch.setattr(drf_fields, "get_attribute", lambda instance, attrs: read_by_drf.append(attrs) or real(instance, attrs))
+    assert ours(case).data == expected
+    # Ours read every value itself but the missing plan, whose absence DRF's path decides (None, the field allowing
+    # it); the member's primary key was read by the related field's own get_attribute, as DRF reads it.
+    assert read_by_drf == [["missing_plan"]]
 
 
 def test_a_model_serializer_builds_its_fields_from_the_model_once_and_gives_each_serializer_its_own(monkeypatch):

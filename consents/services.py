@@ -243,6 +243,11 @@ def _evaluate(*, member, recipient, purpose: str, categories: frozenset[str], re
     return covered, tpo, lapsed
 
 
+def _uncovered(requested: frozenset[str], covered: dict[str, list[Consent]], tpo: frozenset[str]) -> frozenset[str]:
+    """The requested categories neither a consent in force nor HIPAA's own-plan rule lets go."""
+    return frozenset(c for c in requested if not covered[c] and c not in tpo)
+
+
 def _denial(category: str, lapsed: list[Consent], recipient_label: str, purpose_label: str,
             at: datetime.datetime) -> tuple[str, str]:
     category_label = DataCategory(category).label
@@ -315,7 +320,7 @@ def _decide(*, member, recipient, purpose: str, categories: Iterable[str], recip
         member=member, recipient=recipient, purpose=purpose, categories=requested, recipient_name=recipient_name, at=at,
         consents=_consents_for_decisions(member=member) if consents is None else consents,
         resolver=resolver or _RecipientResolver(member, at))
-    denied = frozenset(c for c in requested if not covered[c] and c not in tpo)
+    denied = _uncovered(requested, covered, tpo)
     if denied:
         denials = [_denial(c, lapsed[c], recipient_label, purpose_label, at) for c in sorted(denied)]
         rule, reason = min(denials, key=lambda d: _DENIAL_ORDER.index(d[0]))
@@ -398,10 +403,10 @@ def disclose(*, member, recipient, purpose: str, categories: Iterable[str], desc
     return disclosure
 
 
-def _decide_for_members(*, member_ids, recipient, purpose: str, categories, at: datetime.datetime,
-                        recipient_name: str = "") -> dict[int, DisclosureDecision]:
-    """:func:`disclosure_check` for many members in a fixed number of queries: their consents and
-    plan coverage are loaded once for all (care-team recipients are still resolved per member)."""
+def _evidence_for_members(member_ids, at: datetime.datetime) -> dict[int, tuple]:
+    """Per member of ``member_ids``, what a decision for them reads: the member, their consents and a recipient
+    resolver, in a fixed number of queries (consents and plan coverage loaded once for all; care-team
+    recipients are still resolved per member)."""
     from cases.models import Coverage, Member
 
     day = timezone.localtime(at).date()
@@ -417,10 +422,8 @@ def _decide_for_members(*, member_ids, recipient, purpose: str, categories, at: 
                                .values_list("member_id", "plan_id")):
         plans[member_id] = frozenset({plan_id})
     return {
-        member_id: _decide(member=members[member_id], recipient=recipient, purpose=purpose, categories=categories,
-                           recipient_name=recipient_name, at=at, consents=consents[member_id],
-                           resolver=_RecipientResolver(members[member_id], at,
-                                                       preloaded={RecipientCategory.MEMBER_PLAN: plans[member_id]}))
+        member_id: (members[member_id], consents[member_id],
+                    _RecipientResolver(members[member_id], at, preloaded={RecipientCategory.MEMBER_PLAN: plans[member_id]}))
         for member_id in member_ids
     }
 
@@ -434,9 +437,15 @@ def filter_categories_for_members(*, member_ids: Iterable[int], recipient, purpo
     member_ids = set(member_ids)
     if not member_ids or not requested or purpose not in KNOWN_PURPOSES or recipient is None:
         return {member_id: frozenset() for member_id in member_ids}
-    decisions = _decide_for_members(member_ids=member_ids, recipient=recipient, purpose=purpose, categories=requested,
-                                    at=at or timezone.now())
-    return {member_id: requested - decision.denied_categories for member_id, decision in decisions.items()}
+    # What disclosure_check would deny, without the words of its reasons: known categories and purpose, and a
+    # recipient organization, leave none of its other answers.
+    at = at or timezone.now()
+    allowed = {}
+    for member_id, (member, consents, resolver) in _evidence_for_members(member_ids, at).items():
+        covered, tpo, _lapsed = _evaluate(member=member, recipient=recipient, purpose=purpose, categories=requested,
+                                          recipient_name="", at=at, consents=consents, resolver=resolver)
+        allowed[member_id] = requested - _uncovered(requested, covered, tpo)
+    return allowed
 
 
 def disclose_bulk(*, rows: Iterable[tuple], recipient, purpose: str, categories: Iterable[str], description: str,
@@ -461,8 +470,9 @@ def disclose_bulk(*, rows: Iterable[tuple], recipient, purpose: str, categories:
     member_ids = {member_id for member_id, _case in rows}
     with transaction.atomic():
         list(Consent.objects.select_for_update().filter(member_id__in=member_ids).values_list("pk", flat=True))
-        decisions = _decide_for_members(member_ids=member_ids, recipient=recipient, purpose=purpose,
-                                        categories=categories, at=at, recipient_name=recipient_name)
+        decisions = {member_id: _decide(member=member, recipient=recipient, purpose=purpose, categories=categories,
+                                        recipient_name=recipient_name, at=at, consents=consents, resolver=resolver)
+                     for member_id, (member, consents, resolver) in _evidence_for_members(member_ids, at).items()}
         for member_id, decision in decisions.items():
             if not decision.allowed:
                 member = Member.objects.get(pk=member_id)

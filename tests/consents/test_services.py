@@ -307,3 +307,38 @@ def disclose_bulk_call(members, plan, user, categories):
 
     return disclose_bulk(rows=[(m, None) for m in members], recipient=plan, purpose="care_coordination",
                          categories=categories, description="Tracking list", disclosed_by=user, channel="api")
+
+
+@pytest.mark.django_db
+def test_a_page_of_members_is_decided_as_each_member_alone(case_a, manager_a, plan_x, plan_y, county_a, providers):
+    """filter_categories_for_members (a plan's page) gives what filter_categories gives member by member: consents
+    naming the plan or its category, revoked, expired, not yet in force, another plan's, none."""
+    from consents.services import consent_revoke, filter_categories, filter_categories_for_members
+    from tests.factories import CoverageFactory, MemberFactory
+
+    today = timezone.localdate()
+    members = [MemberFactory(county=county_a) for _n in range(8)]
+    for member in members[:7]:
+        CoverageFactory(member=member, plan=plan_x)
+    named, by_category, revoked, expired, pending, other_plan, hipaa, _none = members
+    make_consent(PART2, member=named, recorded_by=manager_a, recipients=[plan_x])
+    make_consent(PART2, member=by_category, recorded_by=manager_a, recipient_categories=["member_plan"], tpo_generic=True)
+    consent_revoke(consent=make_consent(PART2, member=revoked, recorded_by=manager_a, recipients=[plan_x]),
+                   revoked_by=manager_a, in_writing=True)
+    make_consent(PART2, member=expired, recorded_by=manager_a, recipients=[plan_x],
+                 effective_on=today - datetime.timedelta(days=40), expires_on=today - datetime.timedelta(days=1))
+    make_consent(PART2, member=pending, recorded_by=manager_a, recipients=[plan_x],
+                 effective_on=today + datetime.timedelta(days=3))
+    make_consent(PART2, member=other_plan, recorded_by=manager_a, recipients=[plan_y])
+    make_consent(HIPAA, member=hipaa, recorded_by=manager_a, recipients=[plan_x], data_categories=["general", "mental_health"])
+
+    for purpose in ("care_coordination", "treatment", "legal"):
+        for categories in (["sud"], ["general", "sud", "mental_health"], ["mental_health", "unknown"]):
+            page = filter_categories_for_members(member_ids=[m.pk for m in members], recipient=plan_x, purpose=purpose,
+                                                 categories=categories)
+            alone = {m.pk: filter_categories(member=m, recipient=plan_x, purpose=purpose, categories=categories)
+                     for m in members}
+            assert page == alone, (purpose, categories)
+    sud = filter_categories_for_members(member_ids=[m.pk for m in members], recipient=plan_x,
+                                        purpose="care_coordination", categories=["sud"])
+    assert {member_id for member_id, allowed in sud.items() if allowed} == {named.pk, by_category.pk}

@@ -132,6 +132,8 @@ def percentile(values: list[float], share: float) -> float:
 _SELECT = re.compile(r"^\s*(SELECT|WITH)\b", re.I)
 # A streamed export reads through a server-side cursor: its query is the SELECT inside the DECLARE.
 _DECLARE = re.compile(r'^\s*DECLARE\s+"[^"]+"\s+(NO\s+)?SCROLL\s+CURSOR\s+(WITH(OUT)?\s+HOLD\s+)?FOR\s+', re.I)
+# Transaction control, which Django records among the queries: not statements of the request's own (see statements_of).
+_TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE\s+SAVEPOINT)\b", re.I)
 
 
 _FROM = re.compile(r'\sFROM\s+"([a-z0-9_]+)"', re.I)
@@ -248,6 +250,18 @@ def time_in_turns(actions: list[Callable[[], object] | None], runs: int) -> list
     return times
 
 
+def statements_of(action: Callable[[], object]) -> tuple[object, list[dict]]:
+    """What ``action`` returns, and the statements it sent (as ``CaptureQueriesContext`` records them), run in a
+    transaction that is rolled back: re-run bare, an insert naming the rows another insert made (a disclosure's
+    consents) would find them taken had they been kept. Transaction control is left out (the benchmark's own, and
+    the action's, a savepoint inside it): re-run, a COMMIT would keep what the re-run wrote, and it is no statement
+    of the request's (a request's queries are counted without it)."""
+    returned = []
+    with CaptureQueriesContext(connection) as ctx:
+        rolled_back(lambda: returned.append(action()))()
+    return returned[0], [q for q in ctx.captured_queries if not _TRANSACTION_CONTROL.match(q["sql"])]
+
+
 def rolled_back(action: Callable[[], object]) -> Callable[[], object]:
     """``action`` in a transaction that is rolled back, so a timed write leaves the data set as it was."""
     def run():
@@ -335,11 +349,10 @@ class Benchmark:
             self.results.append(result)
             self.log(f"  {label}: {result.note}")
             return result
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        result.queries = len(ctx.captured_queries)
-        every_statement = [q["sql"] for q in ctx.captured_queries]
-        statements = steps_reading(ctx.captured_queries, in_steps) if in_steps else [main_query(ctx.captured_queries, table)]
+        response, captured = statements_of(lambda: client.get(url))
+        result.queries = len(captured)
+        every_statement = [q["sql"] for q in captured]
+        statements = steps_reading(captured, in_steps) if in_steps else [main_query(captured, table)]
         statements = [sql for sql in statements if sql]
         if rows_of is not None:
             result.rows = rows_of(response)
@@ -354,9 +367,7 @@ class Benchmark:
         if statements and result.rows is None:
             result.rows = run_sql(statements)
         if small_url:
-            with CaptureQueriesContext(connection) as ctx:
-                client.get(small_url)
-            result.queries_small_page = len(ctx.captured_queries)
+            result.queries_small_page = len(statements_of(lambda: client.get(small_url))[1])
         self.results.append(result)
         self.log(f"  {label}: median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
                  f"sql {result.sql_median_ms or 0:.1f} ms, {result.queries} queries")
@@ -453,14 +464,13 @@ class Benchmark:
                 self.results.append(result)
                 self.log(f"  {label}: {result.note}")
                 continue
-            with CaptureQueriesContext(connection) as ctx:
-                rows = streamed_csv_rows(client.get(url))
-            result.queries = len(ctx.captured_queries)
+            rows, captured = statements_of(lambda: streamed_csv_rows(client.get(url)))
+            result.queries = len(captured)
             # The export reads with a server-side cursor; the bare query is the whole row set, and so is the
             # cursor's part of all its SQL (the cursor's fetches are psycopg2's own, not captured).
-            sql = main_query(ctx.captured_queries, "cases_case")
+            sql = main_query(captured, "cases_case")
             statements = [sql] if sql else []
-            every_statement = [_DECLARE.sub("", q["sql"]) for q in ctx.captured_queries]
+            every_statement = [_DECLARE.sub("", q["sql"]) for q in captured]
             times, sql_times, all_sql_times = time_in_turns(
                 [lambda: streamed_csv_rows(client.get(url)), (lambda: run_sql(statements)) if sql else None,
                  rolled_back(lambda: run_sql(every_statement))], max(3, min(self.runs, 5)))

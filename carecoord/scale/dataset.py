@@ -14,7 +14,7 @@ changes, and a loaded snapshot has none.
 Sizes follow ``members`` (N): N members with coverage (about a fifth with an
 earlier, ended period), 0.3·N cases (CCS 40 %, ECM 35 %, DMC-ODS 25 %) in twelve
 counties, care team rows, an inbound referral per case and some outbound ones, a
-consent per case, 2·N deadlines in every state, and staff in teams of eight case
+consent per case naming its recipients, 2·N deadlines in every state, and staff in teams of eight case
 managers and a supervisor (thousands at 1M), and in each county's CCS program a case manager
 new to it, with the program's three oldest cases.
 
@@ -56,6 +56,7 @@ CASES_PER_CASE_MANAGER = 80
 # oldest few cases: a caseload smaller than a page, which the benchmark reads (the case list is newest
 # first, so a page of it must not walk the state's cases down to these).
 NEW_HIRE_CASES = 3
+PART2_NAMING_PLAN = 0.7  # of DMC-ODS members, the share whose Part 2 consent names their plan too
 CHUNK_ROWS = 50_000
 
 # (name, FIPS, plan model, whole child model, weight by Medi-Cal population, plans)
@@ -577,32 +578,52 @@ class DatasetGenerator:
 
         return copier.copy(rows())
 
-    # -- consents: the kind each program needs; some expired, some revoked
+    # -- consents: the kind each program needs, naming the organizations it lets the case's information go to
     def _consents(self) -> int:
+        """One consent per case past referral (some revoked): CCS a HIPAA authorization of general information to the
+        member's plan, ECM a verbal consent to the ECM provider and the plan, DMC-ODS a Part 2 consent of the SUD
+        records to the treating program and, for most members (PART2_NAMING_PLAN), to their plan too, whose
+        liaison then sees those cases' SUD details, each view accounted as a disclosure."""
         rng = self.rng
         kinds = {"ccs": "hipaa_authorization", "ecm": "ecm_verbal", "dmc_ods": "part2"}
+        consent0 = _next_id(Consent)
         copier = TableCopier(Consent, [
-            "member_id", "case_id", "kind", "description_of_information", "data_categories", "purposes",
+            "id", "member_id", "case_id", "kind", "description_of_information", "data_categories", "purposes",
             "effective_on", "expires_on", "signed_by_name", "signed_on", "statement_right_to_revoke",
             "statement_treatment_not_conditioned", "statement_redisclosure", "obtained_by_id", "obtained_at",
             "revoked_at", "revoked_by_id", "recorded_by_id", "recorded_at",
         ])
+        named: list[tuple[int, int]] = []  # (consent, organization), copied once the consents are in
 
         def rows() -> Iterator[list[str]]:
+            consent_id = consent0
             for k, (m, program, status, org_id, team_id, pcm, referred, closed) in enumerate(self.case_info):
                 if status == "referred":
                     continue
+                plan = self.member_plan[m]
+                if program == "ccs":
+                    recipients = [plan or org_id]
+                elif program == "ecm" or rng.random() < PART2_NAMING_PLAN:
+                    recipients = [org_id, plan] if plan else [org_id]
+                else:
+                    recipients = [org_id]
+                named.extend((consent_id, organization) for organization in recipients)
                 start_day = referred // 86400 + 2
                 revoked = rng.random() < 0.05
                 by = str(pcm) if pcm else r"\N"
-                yield [str(self.member0 + m), str(self.case0 + k), kinds[program], "Case records and care plan",
-                       json.dumps(["sud"] if program == "dmc_ods" else ["medical"]), json.dumps(["care_coordination"]),
+                yield [str(consent_id), str(self.member0 + m), str(self.case0 + k), kinds[program], "Case records and care plan",
+                       json.dumps(["sud"] if program == "dmc_ods" else ["general"]), json.dumps(["care_coordination"]),
                        self._day(start_day), self._day(start_day + 365), "Member", self._day(start_day),
                        "t", "t", "t", by, self._ts(start_day * 86400),
                        self._ts(min(start_day * 86400 + 30 * 86400, -60)) if revoked and pcm else r"\N",
                        by if revoked and pcm else r"\N", by, self._ts(start_day * 86400)]
+                consent_id += 1
 
-        return copier.copy(rows())
+        n = copier.copy(rows())
+        _reset_sequence(Consent)
+        TableCopier(Consent.recipients.through, ["consent_id", "organization_id"]).copy(
+            [str(consent), str(organization)] for consent, organization in named)
+        return n
 
     # -- deadlines: 2 per member, in every state, due dates spread over past and future
     def _deadlines(self) -> int:

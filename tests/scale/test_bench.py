@@ -215,14 +215,14 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     assert by_key["search_page_liaison"].status == 200 and by_key["search_page_liaison"].rows
     assert not ApiToken.objects.filter(name="benchmark").exists()
     # and re-running a request's statements bare, its audit write among them, leaves no event behind: a scenario
-    # of two runs writes the events of its sign-in and its four requests (warm-up, counted, two timed), not those
-    # of its two replays
+    # of two runs writes the events of its sign-in and of three requests (warm-up, two timed), not those of the
+    # request whose statements it took (rolled back) or of its two replays
     from carecoord.audit.models import AccessEvent
 
     before = AccessEvent.objects.count()
     again = Benchmark(runs=2, log=lambda s: None).request("again", "Work queue API", pick_users()["case_manager"],
                                                           "/api/work-queue/", table="clocks_deadline")
-    assert again.all_sql_median_ms and AccessEvent.objects.count() == before + 5
+    assert again.all_sql_median_ms and AccessEvent.objects.count() == before + 4
 
 
 @pytest.mark.django_db
@@ -283,3 +283,27 @@ def test_the_next_page_is_an_api_lists_next_or_a_pages_older_link():
     assert next_page_url(api, "/api/cases/") == "/api/cases/?cursor=abc"
     assert next_page_url(page, "/cases/?program=ccs") == "/cases/?program=ccs&before=7"
     assert next_page_url(last_page, "/cases/") is None
+
+
+def test_the_statements_replayed_are_a_rolled_back_runs_without_transaction_control(db):
+    from django.db import transaction
+
+    from carecoord.accounts.models import County
+    from carecoord.scale.bench import rolled_back, run_sql, statements_of
+
+    def write():
+        with transaction.atomic():  # a request's own transaction: a savepoint inside the benchmark's
+            return County.objects.create(name="Inyo", fips_code="06027").pk
+
+    # When a write's statements are taken
+    pk, captured = statements_of(write)
+    statements = [q["sql"] for q in captured]
+    # Then they are its inserts (the county, its history row) and reads, without BEGIN, SAVEPOINT, RELEASE or
+    # ROLLBACK, and the row was not kept
+    assert statements[0].startswith('INSERT INTO "accounts_county"')
+    assert not [sql for sql in statements if sql.split()[0].upper() in ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")]
+    assert not County.objects.filter(pk=pk).exists()
+    # so the insert replays bare, as often as timed, where a kept row would clash with its unique FIPS code
+    for _ in range(2):
+        rolled_back(lambda: run_sql(statements))()
+    assert not County.objects.filter(fips_code="06027").exists()

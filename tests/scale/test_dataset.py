@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from carecoord.accounts.models import County, User
 from carecoord.clocks.models import Deadline
 from carecoord.scale.dataset import DatasetGenerator, reset_dataset
 from cases.models import CareTeamMember, Case, Coverage, Member, MemberName
-from consents.models import Consent
+from consents.models import Consent, ConsentKind, DataCategory
 from referrals.models import Referral
 from tests.conftest import requires_postgres
 
@@ -55,6 +56,16 @@ def test_generator_loads_every_table_in_realistic_shape():
     assert sorted(MemberName.objects.values_list("first_name", "last_name")) == sorted(names)
     # and the related rows exist
     assert CareTeamMember.objects.exists() and Referral.objects.exists() and Consent.objects.exists()
+    # and every consent is one the consent rules accept: known categories, the kind's own, and named recipients
+    for consent in Consent.objects.prefetch_related("recipients"):
+        assert set(consent.data_categories) <= set(DataCategory.values)
+        assert (DataCategory.SUD in consent.data_categories) == (consent.kind == ConsentKind.PART2)
+        assert consent.recipients.all(), f"consent {consent.pk} names nobody"
+    # and most DMC-ODS members' Part 2 consents name their plan, whose liaison then sees their SUD details
+    part2 = Consent.objects.filter(kind=ConsentKind.PART2, member__coverages__end_date__isnull=True,
+                                   member__coverages__plan__isnull=False)
+    naming_plan = part2.filter(recipients=F("member__coverages__plan"))
+    assert 0.4 < naming_plan.count() / part2.count() < 0.95
     # and staff come in roles, each in its group
     cm = User.objects.filter(role="case_manager").first()
     assert cm is not None and cm.groups.filter(name="case_manager").exists()

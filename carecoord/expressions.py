@@ -1,5 +1,6 @@
 """SQL expressions Django's ORM does not write, shared by the apps' queries."""
-from django.db.models import Lookup
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import Lookup, Value
 
 
 class EqualsAny(Lookup):
@@ -30,3 +31,16 @@ class Holds(Lookup):
 
     def as_sql(self, compiler, connection):
         return compiler.compile(self.lhs)
+
+
+class ArrayParam(Value):
+    """A list as one array parameter, ``%s::<type>[]``, which the database driver adapts whole (PostgreSQL only).
+    ``Value(values, output_field=ArrayField(...))`` writes the same SQL but first prepares each element through the
+    field, four calls an element: for a case manager's seventy listed cases, a tenth of compiling each query that
+    names them."""
+
+    def __init__(self, values, base_field):
+        super().__init__(list(values), output_field=ArrayField(base_field))
+
+    def as_sql(self, compiler, connection):
+        return self.output_field.get_placeholder(self.value, compiler, connection), [self.value]

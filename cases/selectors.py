@@ -16,10 +16,9 @@ import re
 
 from django.contrib.auth.models import Permission
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_read_in_request
 from carecoord.audit.models import BreakGlassGrant
-from carecoord.expressions import EqualsAny, Holds
+from carecoord.expressions import ArrayParam, EqualsAny, Holds
 
 from .models import CareTeamMember, Case, CaseUserObjectPermission, Coverage, Member, MemberName
 
@@ -139,7 +138,7 @@ def _cases_among(ids: list[int]) -> Q:
     quick start) have no arrays."""
     if not ids or connection.vendor != "postgresql":
         return Q(pk__in=ids)
-    return Q(EqualsAny(F("pk"), Value(ids, output_field=ArrayField(IntegerField()))))
+    return Q(EqualsAny(F("pk"), ArrayParam(ids, IntegerField())))
 
 
 def case_list_visible_to(*, user) -> QuerySet[Case]:
@@ -451,5 +450,5 @@ def search_members(*, user, q: str, limit: int, names_first: bool | None = None,
         EqualsAny(F("pk"), ArraySubquery(visible_cases.order_by().values("member_id"))))
     keys = [_name_key(first, last)
             for first, last in ranked_matching_names(q).order_by().values_list("first_name", "last_name")]
-    named = EqualsAny(MemberNameKey(), Value(keys, output_field=ArrayField(TextField())))
+    named = EqualsAny(MemberNameKey(), ArrayParam(keys, TextField()))
     return _ranked_by_name(in_scope, q).filter(Q(named) | by_case_number)[:limit]

@@ -504,9 +504,8 @@ class Benchmark:
 
         # A first claim warms the cache, as for the pages, and gives the claim's own statements as sent:
         # the SELECT … FOR UPDATE SKIP LOCKED and the lease UPDATE.
-        with CaptureQueriesContext(connection) as ctx:
-            rolled_back(claim)()
-        statements = [q["sql"] for q in ctx.captured_queries if re.match(r"^\s*(SELECT|UPDATE)\b", q["sql"])]
+        _, captured = statements_of(claim)
+        statements = [q["sql"] for q in captured if re.match(r"^\s*(SELECT|UPDATE)\b", q["sql"])]
         times, bare = time_in_turns([rolled_back(claim), rolled_back(lambda: run_sql(statements))], self.runs)
         result.timed(times, bare, statements)
         result.rows = claimed

@@ -16,6 +16,7 @@ from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from carecoord.expressions import EqualsAny
+from carecoord.model_rows import FromRow
 
 from .validators import mask_ssn, validate_cin, validate_icd10_list, validate_ssn
 
@@ -41,7 +42,7 @@ class Program(models.TextChoices):
     DMC_ODS = "dmc_ods", _("DMC-ODS")
 
 
-class Member(models.Model):
+class Member(FromRow, models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     middle_name = models.CharField(_("middle name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, db_index=True)
@@ -166,7 +167,7 @@ class ChildWelfareEpisode(models.Model):
         ]
 
 
-class Coverage(models.Model):
+class Coverage(FromRow, models.Model):
     """Medi-Cal coverage: enrollment in a managed care plan, or fee-for-service."""
 
     class Kind(models.TextChoices):
@@ -270,7 +271,7 @@ class CaseQuerySet(models.QuerySet):
         return rest.filter(EqualsAny(F("pk"), ArraySubquery(candidates)))
 
 
-class Case(models.Model):
+class Case(FromRow, models.Model):
     objects = CaseQuerySet.as_manager()
 
     class Status(models.TextChoices):

@@ -17,6 +17,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -110,14 +111,14 @@ def _deadline_rows(deadlines, *, now=None) -> list[dict]:
     """The rows of the work queue and of a case's open deadlines, from the deadlines' ``queue_values``: the API's
     row (``queue_row``) and what a page shows besides, worked out once here rather than by template lookups
     per row (a case manager's queue has hundreds of rows; most share a rule)."""
-    now = now or timezone.now()
+    now, language = now or timezone.now(), get_language()
     registered = {section.key for section in case_sections()} | {"tasks", "care_team", "documents", "timeline"}
     case_page, member_page = pk_url("case_detail"), pk_url("member_detail")
     sections: dict[tuple, str] = {}  # most rows share a rule, and so their section
     write_due = due_texts()
     rows = []
     for values in deadlines:
-        row = queue_row(values, now=now)
+        row = queue_row(values, now=now, language=language)
         where = (values["rule_code"], values["subject_type_id"])
         if where not in sections:
             sections[where] = section_for_deadline(*where, registered)
@@ -190,12 +191,12 @@ def case_list(request):
     if form.carries_cases:
         # A plan liaison does not work the case's clocks, and a DMC-ODS clock's name would tell a plan
         # about substance use treatment that its Part 2 consent may not cover.
-        now = timezone.now()
+        now, language = timezone.now(), get_language()
         soonest = next_deadlines(case.pk for case in rows)
         for case in rows:
             due = soonest.get(case.pk)
-            case.next_deadline = {"plain": rule_words(due.rule_code).plain, "overdue": due.due_at < now,
-                                  "time_left": time_left(due.due_at, now=now)} if due else None
+            case.next_deadline = {"plain": rule_words(due.rule_code, language=language).plain, "overdue": due.due_at < now,
+                                  "time_left": time_left(due.due_at, now=now, language=language)} if due else None
     if rows:
         _record_access(request, members={case.member_id for case in rows}, action="list",
                        records=[("cases.case", case.pk) for case in rows], part2=shows_part2(case.program for case in rows))

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from carecoord.model_rows import FromRow
+
 
 class DataCategory(models.TextChoices):
     """Categories of member information. SUD records are 42 CFR Part 2 protected."""
@@ -85,7 +87,7 @@ class ConsentQuerySet(models.QuerySet):
         )
 
 
-class Consent(models.Model):
+class Consent(FromRow, models.Model):
     """One consent or authorization, with the elements its rule requires.
 
     Validation of the required elements per kind is in ``consents.services.consent_record``;

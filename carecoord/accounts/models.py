@@ -7,8 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from carecoord.model_rows import FromRow
 
-class Organization(models.Model):
+
+class Organization(FromRow, models.Model):
     class Type(models.TextChoices):
         CCS_COUNTY = "ccs_county", _("County CCS program")
         STATE_OFFICE = "state_office", _("State office (CMS Branch)")
@@ -68,7 +70,7 @@ class Organization(models.Model):
         return self.type == self.Type.MCP
 
 
-class County(models.Model):
+class County(FromRow, models.Model):
     class PlanModel(models.TextChoices):
         SINGLE_PLAN = "single_plan", _("Single-plan (COHS: members auto-enrolled)")
         MULTI_PLAN = "multi_plan", _("Multi-plan (member chooses a plan or stays FFS)")
@@ -92,7 +94,7 @@ class County(models.Model):
         return self.plan_model == self.PlanModel.SINGLE_PLAN
 
 
-class Team(models.Model):
+class Team(FromRow, models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=120)
     supervisor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="supervised_teams")
@@ -112,7 +114,7 @@ class Team(models.Model):
         return f"{organization_name} / {name}"
 
 
-class User(AbstractUser):
+class User(FromRow, AbstractUser):
     class Role(models.TextChoices):
         CASE_MANAGER = "case_manager", _("Case manager")
         SUPERVISOR = "supervisor", _("Supervisor")
@@ -153,7 +155,7 @@ class User(AbstractUser):
         return self.team.supervisor if self.team_id else None
 
 
-class ApiToken(models.Model):
+class ApiToken(FromRow, models.Model):
     """A plan liaison's API token. Only its SHA-256 digest is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")

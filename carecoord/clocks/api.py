@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -59,7 +60,7 @@ class WorkQueueRowSerializer(Serializer):
     def to_representation(self, values):
         # queue_row already holds JSON types but the due time: passing each row through the 17
         # fields again cost more than the page's query.
-        row = queue_row(values, now=self.context.get("now"))
+        row = queue_row(values, now=self.context.get("now"), language=self.context.get("language"))
         row["due_at"] = self._write_due_at(row["due_at"])
         return row
 
@@ -108,7 +109,7 @@ class WorkQueueView(generics.ListAPIView):
         return queue_values(qs)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": timezone.now()}
+        return {**super().get_serializer_context(), "now": timezone.now(), "language": get_language()}
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)

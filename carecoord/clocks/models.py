@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carecoord.model_rows import FromRow
+
 
 class ClosureDay(models.Model):
     """An extra day a county's or plan's offices are closed (beyond state holidays)."""
@@ -34,7 +36,7 @@ class ClosureDay(models.Model):
         return f"{self.date} {self.reason}"
 
 
-class Deadline(models.Model):
+class Deadline(FromRow, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         MET_ON_TIME = "met_on_time", _("Met on time")
@@ -163,7 +165,7 @@ class OutboxMessage(models.Model):
         return self.key
 
 
-class Notification(models.Model):
+class Notification(FromRow, models.Model):
     """An in-app message to a user (warning, missed, escalation). Unique per key: never twice."""
 
     class Kind(models.TextChoices):

@@ -141,8 +141,9 @@ def bucket_of(due_at: datetime.datetime, *, now: datetime.datetime | None = None
     return "later"
 
 
-def time_left(due_at: datetime.datetime, *, now: datetime.datetime | None = None) -> str:
-    """"3 days left", "5 hours left", "overdue by 2 days": the largest whole unit."""
+def time_left(due_at: datetime.datetime, *, now: datetime.datetime | None = None, language: str | None = None) -> str:
+    """"3 days left", "5 hours left", "overdue by 2 days": the largest whole unit. ``language``: the active one, where
+    the caller looked it up once for many rows (each lookup costs what the rest of this does)."""
     now = now or timezone.now()
     seconds = (due_at - now).total_seconds()
     span = abs(seconds)
@@ -152,7 +153,7 @@ def time_left(due_at: datetime.datetime, *, now: datetime.datetime | None = None
         unit, count = "hour", int(span // 3600)
     else:
         unit, count = "minute", max(int(span // 60), 1)
-    return _time_left_words(unit, count, seconds < 0, get_language())
+    return _time_left_words(unit, count, seconds < 0, language or get_language())
 
 
 @functools.lru_cache(maxsize=2048)
@@ -191,10 +192,11 @@ class RuleWords(NamedTuple):
     plain: str
 
 
-def rule_words(code: str) -> RuleWords:
-    """A rule's title and plain-words statement in the active language. Queues and figures repeat
-    them on hundreds of rows; translating them each time cost more than the page's query."""
-    return _rule_words(code, get_language())
+def rule_words(code: str, *, language: str | None = None) -> RuleWords:
+    """A rule's title and plain-words statement in the active language (``language``, where the caller looked it
+    up once for many rows). Queues and figures repeat them on hundreds of rows; translating them each time cost
+    more than the page's query."""
+    return _rule_words(code, language or get_language())
 
 
 @functools.lru_cache(maxsize=512)
@@ -204,18 +206,19 @@ def _rule_words(code: str, language: str | None) -> RuleWords:
     return RuleWords(title=str(rule.title), plain=str(rule.plain))
 
 
-def queue_row(values: dict, *, now: datetime.datetime | None = None) -> dict:
+def queue_row(values: dict, *, now: datetime.datetime | None = None, language: str | None = None) -> dict:
     """One work-queue row, from a deadline's :func:`queue_values`: the member, the rule in plain words, when it
-    is due and how long is left."""
+    is due and how long is left. A page of rows passes the time and the active language it looked up once."""
     now = now or timezone.now()
+    language = language or get_language()
     rule = get_rule(values["rule_code"])
-    words = rule_words(rule.code)
+    words = rule_words(rule.code, language=language)
     owned = values["owner_id"] is not None
     return {
         "id": values["id"],
         "bucket": bucket_of(values["due_at"], now=now),
         "due_at": values["due_at"],
-        "time_left": time_left(values["due_at"], now=now),
+        "time_left": time_left(values["due_at"], now=now, language=language),
         "status": values["status"],
         "paused": values["paused_at"] is not None,
         "escalated": values["escalated_at"] is not None,

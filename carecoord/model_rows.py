@@ -25,13 +25,19 @@ class FromRow:
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        if not _built_from_rows(cls) or pre_init.has_listeners(cls) or post_init.has_listeners(cls):
+        if not _built_from_rows(cls) or _watched(cls):
             return super().from_db(db, field_names, values)
         instance = cls.__new__(cls)
         instance._state = state = ModelState()
         state.adding, state.db = False, db
         instance.__dict__.update(zip(field_names, values))
         return instance
+
+
+def _watched(model) -> bool:
+    """Whether a receiver of ``pre_init`` or ``post_init`` listens for ``model``'s instances. Asked for every
+    row: most processes connect none at all, which the signals' own lists tell at once."""
+    return bool(pre_init.receivers or post_init.receivers) and (pre_init.has_listeners(model) or post_init.has_listeners(model))
 
 
 @functools.cache

@@ -49,3 +49,35 @@ def test_the_tables_date_format_writes_what_djangos_writes():
         # Then each is the text Django writes
         assert [writer(day) for day in days] == [date_format(day, format_string) for day in days], format_string
     assert _date_format("m/d/Y")(days[2]) == "01/31/0987"
+
+
+def test_form_field_writes_the_label_help_errors_and_widget_of_each_kind_of_field():
+    import re
+
+    from django import forms
+
+    from cases.templatetags.carecoord_ui import form_field
+
+    class Form(forms.Form):
+        name = forms.CharField(label="Name <first>", help_text="As on the <b>Medi-Cal</b> card.", max_length=3)
+        agree = forms.BooleanField(label="Agree")
+        color = forms.ChoiceField(choices=[("r", "Red"), ("g", "Green")], widget=forms.RadioSelect)
+        note = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    form = Form({"name": "too long", "color": "x"})
+    form.is_valid()
+    name = form_field(form["name"], wrapper_class="filter-bar__field")
+    # An invalid field is flagged on its wrapper, its label names the input and says it is required (escaped text),
+    assert name.startswith('<div class="field field--invalid filter-bar__field">')
+    assert '<label class="field__label" for="id_name">Name &lt;first&gt; <span class="field__required">(required)</span></label>' in name
+    # its help text (HTML kept) and errors carry the ids the widget's aria-describedby names,
+    assert '<div class="field__help" id="id_name_helptext">As on the <b>Medi-Cal</b> card.</div>' in name
+    assert re.search(r'<ul class="errorlist" id="id_name_error"><li>Ensure this value has at most 3 characters[^<]*</li></ul>', name)
+    assert 'aria-describedby="id_name_helptext id_name_error"' in name and 'aria-invalid="true"' in name
+    assert "(required)" not in form_field(form["name"], hide_required=True)
+    # a checkbox sits inside its label, a group of radios in a fieldset with a legend, a hidden field is its input alone.
+    assert form_field(form["agree"]).startswith('<div class="field field--invalid field--check">\n<label for="id_agree"><input type="checkbox"')
+    color = form_field(form["color"])
+    assert '<fieldset aria-describedby="id_color_error">\n<legend class="field__label">Color <span' in color
+    assert color.count('type="radio"') == 2 and color.endswith("</fieldset>\n</div>")
+    assert form_field(form["note"]) == '<input type="hidden" name="note" id="id_note">'

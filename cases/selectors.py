@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from carecoord.accounts.models import User
 from carecoord.audit.access import record_read_in_request
 from carecoord.audit.models import BreakGlassGrant
-from carecoord.expressions import ArrayParam, EqualsAny, Holds
+from carecoord.expressions import ArrayParam, EqualsAny, Holds, one_of
 
 from .models import CareTeamMember, Case, CaseUserObjectPermission, Coverage, Member, MemberName
 
@@ -102,7 +102,7 @@ def case_visibility_q(user, *, exceptions: bool = True) -> Q | None:
     role = user.role
     if role == User.Role.CASE_MANAGER:
         return functools.reduce(operator.or_, _case_arms(user, team=True, exceptions=exceptions))
-    listed = _cases_among(_listed_case_ids(user, exceptions=exceptions, care_team=False))
+    listed = one_of("pk", _listed_case_ids(user, exceptions=exceptions, care_team=False), IntegerField())
     if role == User.Role.SUPERVISOR or role == User.Role.MEDICAL_CONSULTANT:
         return Q(organization_id=user.organization_id) | listed if user.organization_id else listed
     if role == User.Role.PLAN_LIAISON:
@@ -127,18 +127,8 @@ def _case_arms(user, *, team: bool, exceptions: bool) -> list[Q]:
         arms.append(Q(team_id=user.team_id))
     listed = _listed_case_ids(user, exceptions=exceptions, care_team=True)
     if listed:
-        arms.append(_cases_among(listed))
+        arms.append(one_of("pk", listed, IntegerField()))
     return arms
-
-
-def _cases_among(ids: list[int]) -> Q:
-    """Cases whose id is one of ``ids``, given to PostgreSQL as one array: as ``IN (…)`` the ORM built a
-    placeholder per id on every call, a tenth of a case manager's one-case call for their 70 listed cases.
-    None given is ``IN ()``, which the ORM leaves out of an OR rather than send; other databases (SQLite's
-    quick start) have no arrays."""
-    if not ids or connection.vendor != "postgresql":
-        return Q(pk__in=ids)
-    return Q(EqualsAny(F("pk"), ArrayParam(ids, IntegerField())))
 
 
 def case_list_visible_to(*, user) -> QuerySet[Case]:

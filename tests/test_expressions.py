@@ -1,9 +1,9 @@
 """The SQL expressions the ORM does not write (carecoord/expressions.py), on PostgreSQL."""
 import pytest
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import F, IntegerField, TextField, Value
+from django.db.models import F, IntegerField, Q, TextField, Value
 
-from carecoord.expressions import ArrayParam, EqualsAny
+from carecoord.expressions import ArrayParam, EqualsAny, one_of
 from cases.models import Case
 from tests.conftest import requires_postgres
 
@@ -32,3 +32,14 @@ def test_an_array_parameter_is_what_value_writes_without_preparing_each_element(
 def test_an_array_parameter_finds_the_rows_it_names(case_a, case_b):
     assert list(Case.objects.filter(EqualsAny(F("pk"), ArrayParam([case_b.pk, 0], IntegerField())))) == [case_b]
     assert not Case.objects.filter(EqualsAny(F("pk"), ArrayParam([], IntegerField()))).exists()
+
+
+def test_one_of_is_one_array_parameter_and_means_in(case_a, case_b):
+    among = one_of("pk", [case_b.pk, 0], IntegerField())
+    sql, params = _sql(Case.objects.filter(among))
+    assert "= ANY(" in sql and " IN " not in sql and [case_b.pk, 0] in params
+    assert list(Case.objects.filter(among)) == list(Case.objects.filter(pk__in=[case_b.pk, 0])) == [case_b]
+    assert list(Case.objects.exclude(among)) == list(Case.objects.exclude(pk__in=[case_b.pk, 0])) == [case_a]
+    # none given: no case is among them, and an OR leaves the arm out, as for IN ()
+    assert not Case.objects.filter(one_of("pk", [], IntegerField())).exists()
+    assert list(Case.objects.filter(one_of("pk", [], IntegerField()) | Q(pk=case_a.pk))) == [case_a]

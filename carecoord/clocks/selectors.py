@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from django.db import connection, connections
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Aggregate, CharField, Count, DurationField, ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carecoord.accounts.models import Team, User
+from carecoord.expressions import one_of
 
 from . import calendar as workdays
 from .catalog import Kind, all_rules, get_rule
@@ -66,7 +67,7 @@ def deadline_queue_for(*, user, program: str | None = None, team_id: int | None 
         scope |= Q(team_id__in=team_ids) | Q(owner_id__in=owner_ids) | Q(escalated_to=user)
         if user.organization_id:
             scope |= Q(owner__isnull=True, organization_id=user.organization_id)
-    qs = Deadline.objects.filter(scope, status__in=Deadline.ACTIVE_STATUSES).exclude(rule_code__in=_window_codes())
+    qs = Deadline.objects.filter(scope, status__in=Deadline.ACTIVE_STATUSES).exclude(one_of("rule_code", _window_codes(), CharField()))
     if program:
         qs = qs.filter(case__program=program)
     if team_id:
@@ -99,8 +100,8 @@ def next_deadlines(case_ids) -> dict[int, NextDeadline]:
     """Each case's soonest deadline still to be worked, windows left out as in the work queue.
     One query for a page of cases, however many there are; read as rows, not Deadlines."""
     soonest: dict[int, NextDeadline] = {}
-    deadlines = (Deadline.objects.filter(case_id__in=list(case_ids), status__in=Deadline.ACTIVE_STATUSES)
-                 .exclude(rule_code__in=_window_codes()).order_by("case_id", "due_at", "pk")
+    deadlines = (Deadline.objects.filter(one_of("case_id", case_ids, IntegerField()), status__in=Deadline.ACTIVE_STATUSES)
+                 .exclude(one_of("rule_code", _window_codes(), CharField())).order_by("case_id", "due_at", "pk")
                  .values_list("case_id", "rule_code", "due_at"))
     for case_id, rule_code, due_at in deadlines:
         soonest.setdefault(case_id, NextDeadline(rule_code, due_at))

@@ -30,6 +30,7 @@ FIELDS = {
     "optional": serializers.CharField(required=False),
     "with_default": serializers.CharField(default="fallback", read_only=True),
     "method": serializers.SerializerMethodField(),
+    "codes": serializers.ListField(child=serializers.CharField(), allow_null=True),
 }
 
 
@@ -45,7 +46,8 @@ def _pair():
 
 def _thing(**overrides):
     values = dict(text="Ana", email="", count=3, flag=True, choice="b", number_choice=2, on=datetime.date(2026, 12, 6),
-                  at=datetime.datetime(2026, 12, 6, 18, 30, tzinfo=datetime.UTC), nested=SimpleNamespace(name="inner"), loud=lambda: "called", optional="here")
+                  at=datetime.datetime(2026, 12, 6, 18, 30, tzinfo=datetime.UTC), nested=SimpleNamespace(name="inner"), loud=lambda: "called", optional="here",
+                  codes=["Q90.9", "E84.0"])
     values.update(overrides)
     return SimpleNamespace(**values)
 
@@ -60,6 +62,8 @@ def test_output_is_drfs_for_plain_nullable_nested_callable_and_missing_values():
         not_exact := _thing(flag=1, count=True, text=Program.DMC_ODS, choice=Program.ECM),  # DRF's path
         _thing(count="7"),  # a string for an integer field: DRF's int()
         _thing(number_choice="1"),
+        _thing(codes=None), _thing(codes=[]), _thing(codes=["Q90.9", None]), _thing(codes=[7, "E84.0"]),  # DRF's str() of 7
+        _thing(codes=("Q90.9",)),  # a tuple: DRF's path
     ]
     missing = _thing()
     del missing.optional  # DRF leaves a non-required field out when the attribute is missing
@@ -210,6 +214,12 @@ def test_one_fields_representation_is_drfs_direct_or_not():
         naive = datetime.datetime(2026, 12, 4, 9, 0)  # left to DRF, which makes it aware in the zone
         assert [write(aware), write(naive)] == [field.to_representation(aware), field.to_representation(naive)]
         assert write(aware) == "2026-12-04T09:00:00-08:00"
+    # a list of texts is shown directly, a copy of the list, as DRF shows it
+    codes = serializers.ListField(child=serializers.CharField())
+    codes.bind(field_name="codes", parent=Serializer())
+    texts = ["Q90.9", "Ñ <b>"]
+    assert representation(codes) is not codes.to_representation
+    assert representation(codes)(texts) == codes.to_representation(texts) and representation(codes)(texts) is not texts
     # a field no direct representation covers is DRF's own
     decimal = serializers.DecimalField(max_digits=5, decimal_places=2)
     decimal.bind(field_name="rate", parent=Serializer())

@@ -5,6 +5,7 @@ measure the right things and report them."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -160,7 +161,8 @@ def test_the_machines_speed_is_saved_with_a_run_and_compared(tmp_path):
     for members, python_ms in ((10_000, 700.0), (100_000, 1400.0)):
         save([Result(key="queue_api", label="Work queue API", runs=20, median_ms=10.0, p95_ms=15.0, status=200)],
              members=members, directory=tmp_path, machine=MachineSpeed(python_ms=python_ms, round_trip_ms=0.25))
-    assert json.loads((tmp_path / "100000.json").read_text())["machine"] == {"python_ms": 1400.0, "round_trip_ms": 0.25}
+    assert json.loads((tmp_path / "100000.json").read_text())["machine"] == {"python_ms": 1400.0, "round_trip_ms": 0.25,
+                                                                            "round_trip_after_pause_ms": None}
     # Then the comparison shows each run's machine beside its figures
     line = next(line for line in compare(tmp_path).splitlines() if line.startswith("Machine: 10M Python additions"))
     assert line.split()[-2:] == ["700", "1400"]
@@ -169,8 +171,8 @@ def test_the_machines_speed_is_saved_with_a_run_and_compared(tmp_path):
 @pytest.mark.django_db
 def test_the_machines_speed_is_measured_here():
     machine = machine_speed()
-    assert machine.python_ms > 0 and machine.round_trip_ms > 0
-    assert "database round trip" in machine.describe()
+    assert machine.python_ms > 0 and machine.round_trip_ms > 0 and machine.round_trip_after_pause_ms > 0
+    assert "database round trip" in machine.describe() and "after 10 ms idle" in machine.describe()
 
 
 @pytest.mark.django_db(transaction=False)
@@ -189,8 +191,9 @@ def test_full_run_on_a_tiny_data_set_measures_every_scenario():
     # and the measured ones carry a median, a query count and the bare SQL's time
     queue = by_key["queue_api"]
     assert queue.status == 200 and queue.median_ms is not None and queue.queries and queue.sql_median_ms is not None
-    # and all the SQL it sent, re-run bare
+    # and all the SQL it sent, re-run bare, and the time its statements took inside it
     assert queue.all_sql_median_ms and queue.all_sql_ratio == queue.median_ms / queue.all_sql_median_ms
+    assert 0 < queue.sql_in_request_ms < queue.median_ms
     # and the fixed cost is one real case read through the API
     assert by_key["one_case"].status == 200 and by_key["one_case"].rows == 1 and by_key["one_case"].reference
     # and the sweep claimed due rows, leaving them unclaimed (rolled back)
@@ -307,3 +310,20 @@ def test_the_statements_replayed_are_a_rolled_back_runs_without_transaction_cont
     for _ in range(2):
         rolled_back(lambda: run_sql(statements))()
     assert not County.objects.filter(fips_code="06027").exists()
+
+
+@pytest.mark.django_db
+@requires_postgres()
+def test_the_statement_clock_times_the_statements_of_each_run_and_only_those():
+    from carecoord.scale.bench import StatementClock
+
+    clock = StatementClock()
+
+    def action():
+        run_sql(["SELECT pg_sleep(0.02)"])  # 20 ms in the database
+        time.sleep(0.2)  # the action's own time, outside it
+
+    for _ in range(2):
+        clock.timing(action)()
+    run_sql(["SELECT pg_sleep(0.02)"])  # outside a timed run
+    assert len(clock.runs) == 2 and all(20 <= ms < 200 for ms in clock.runs)

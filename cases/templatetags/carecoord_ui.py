@@ -269,8 +269,15 @@ _QUEUE_ROW = ('<tr id="deadline-{}"><th scope="row">{}</th><td>{}</td><td>{}{}</
 
 
 def _case_labels() -> tuple[dict[str, str], dict[str, str]]:
-    """The programs' and case statuses' names, translated once a page rather than once a row (they are
-    lazy translations, and a model's ``get_FOO_display`` rebuilds its choices at every call)."""
+    """The programs' and case statuses' names in the active language (read them, do not change them)."""
+    return _case_labels_in(translation.get_language())
+
+
+@functools.lru_cache(maxsize=16)
+def _case_labels_in(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    # Translated once a language rather than once a row, or once a table (the work queue has four): they are lazy
+    # translations, and a model's ``get_FOO_display`` rebuilds its choices at every call. ``language`` is only
+    # part of the cache key: the active language is what translates.
     return tuple({value: str(label) for value, label in choices} for choices in (Program.choices, Case.Status.choices))
 
 

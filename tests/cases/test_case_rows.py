@@ -35,3 +35,4 @@ def test_labels_and_dates_follow_the_language():
     with translation.override("es"):
         html = case_rows([_case()])
     assert "09/03/2014" in html and ">Open<" not in html
+    assert ">Open<" in case_rows([_case()])  # and in English again: the labels are kept for each language

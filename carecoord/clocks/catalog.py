@@ -295,3 +295,12 @@ def get_rule(code: str) -> ClockRule:
 
 def all_rules() -> tuple[ClockRule, ...]:
     return RULES
+
+
+def window_codes() -> tuple[str, ...]:
+    """The codes of the rules that are windows (a right's time limit, not work to do): the work queue and the
+    figures leave them out, the sweep ends them rather than missing them."""
+    return _WINDOW_CODES
+
+
+_WINDOW_CODES = tuple(rule.code for rule in RULES if rule.kind == Kind.WINDOW)

@@ -33,15 +33,16 @@ from carecoord.accounts.models import Team, User
 from carecoord.expressions import one_of
 
 from . import calendar as workdays
-from .catalog import Kind, all_rules, get_rule
+from .catalog import all_rules, get_rule, window_codes
 from .models import Deadline
 
 BUCKETS = ("overdue", "today", "week", "later")
 WEEK_DAYS = 7  # "this week": due within the next seven days (after today)
 
 
-def _window_codes() -> list[str]:
-    return [rule.code for rule in all_rules() if rule.kind == Kind.WINDOW]
+def _is_window() -> Q:
+    """Deadlines of window rules (``catalog.window_codes``), which the queue and the figures leave out."""
+    return one_of("rule_code", window_codes(), CharField())
 
 
 def _is_admin(user) -> bool:
@@ -67,7 +68,7 @@ def deadline_queue_for(*, user, program: str | None = None, team_id: int | None 
         scope |= Q(team_id__in=team_ids) | Q(owner_id__in=owner_ids) | Q(escalated_to=user)
         if user.organization_id:
             scope |= Q(owner__isnull=True, organization_id=user.organization_id)
-    qs = Deadline.objects.filter(scope, status__in=Deadline.ACTIVE_STATUSES).exclude(one_of("rule_code", _window_codes(), CharField()))
+    qs = Deadline.objects.filter(scope, status__in=Deadline.ACTIVE_STATUSES).exclude(_is_window())
     if program:
         qs = qs.filter(case__program=program)
     if team_id:
@@ -101,7 +102,7 @@ def next_deadlines(case_ids) -> dict[int, NextDeadline]:
     One query for a page of cases, however many there are; read as rows, not Deadlines."""
     soonest: dict[int, NextDeadline] = {}
     deadlines = (Deadline.objects.filter(one_of("case_id", case_ids, IntegerField()), status__in=Deadline.ACTIVE_STATUSES)
-                 .exclude(one_of("rule_code", _window_codes(), CharField())).order_by("case_id", "due_at", "pk")
+                 .exclude(_is_window()).order_by("case_id", "due_at", "pk")
                  .values_list("case_id", "rule_code", "due_at"))
     for case_id, rule_code, due_at in deadlines:
         soonest.setdefault(case_id, NextDeadline(rule_code, due_at))
@@ -284,7 +285,7 @@ def deadlines_in_figures(*, user, start: datetime.date, end: datetime.date,
         deadlines_for_figures(user=user).using(using)
         .filter(due_at__gte=_start_of_day(start), due_at__lt=_start_of_day(end + datetime.timedelta(days=1)))
         .exclude(status__in=[Deadline.Status.CANCELLED, Deadline.Status.ENDED])
-        .exclude(rule_code__in=_window_codes())
+        .exclude(_is_window())
     )
 
 

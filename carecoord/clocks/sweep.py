@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from carecoord.accounts.models import User
 
-from .catalog import Kind
+from .catalog import window_codes
 from .models import Deadline, Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -177,12 +177,6 @@ class Step:
     windows: bool | None  # True: only windows; False: only tasks; None: both
 
 
-def _window_codes() -> list[str]:
-    from .catalog import all_rules
-
-    return [rule.code for rule in all_rules() if rule.kind == Kind.WINDOW]
-
-
 STEPS = (
     Step("ended", lambda now: Q(status=Deadline.Status.OPEN, paused_at__isnull=True, due_at__lte=now),
          "due_at", _end_window, windows=True),
@@ -199,9 +193,9 @@ STEPS = (
 def _due_rows(step: Step, now: datetime.datetime):
     qs = Deadline.objects.filter(step.due(now))
     if step.windows is True:
-        qs = qs.filter(rule_code__in=_window_codes())
+        qs = qs.filter(rule_code__in=window_codes())
     elif step.windows is False:
-        qs = qs.exclude(rule_code__in=_window_codes())
+        qs = qs.exclude(rule_code__in=window_codes())
     return qs
 
 

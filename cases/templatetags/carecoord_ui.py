@@ -240,7 +240,7 @@ def queue_rows(rows, show_owner: bool = False):
     200 rows, and the template language's dozen lookups and escapes a row were half the page's time.
     What rows share (a program's badge, a rule's words, "3 days left") is escaped once a page."""
     programs, _statuses = _case_labels()
-    program_badges = {key: format_html('<span class="badge badge--program">{}</span>', label) for key, label in programs.items()}
+    program_badges = {key: _badge("program", label) for key, label in programs.items()}
     nobody = _muted(_("Nobody"))
     missed = format_html(" {}", status_badge("missed"))
     shared_text: dict[str, str] = {}
@@ -254,7 +254,7 @@ def queue_rows(rows, show_owner: bool = False):
         member = format_html('<a href="{}">{}</a>', d["link"], d["member"]) if d["link"] else "—"
         program = "—"
         if d["case_id"]:
-            program = program_badges.get(d["program"]) or format_html('<span class="badge badge--program">{}</span>', d["program"])
+            program = program_badges.get(d["program"]) or _badge("program", d["program"])
         owner = format_html("<td>{}</td>", d["owner_name"] or nobody) if show_owner else ""
         # The deadline's id is an integer, and the rest is escaped above: written as it is.
         return _QUEUE_ROW.format(d["id"], member, program, text(d["rule"]), missed if d["status"] == "missed" else "",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from carecoord.accounts.models import Team, User
 from carecoord.clocks.selectors import case_clocks_to_pause, case_clocks_to_resume
 from carecoord.errors import RuleViolation
-from carecoord.widgets import DirectSelect
+from carecoord.widgets import DirectSelect, NormalizedChoices
 
 from .models import CareTeamMember, Case, Document, Program
 from .services import CASE_STATUS_MOVES
@@ -36,8 +36,8 @@ class QueueFilterForm(forms.Form):
         # as Teams, a large county's teams took a twentieth of the work queue page.
         teams = (Team.objects.filter(organization_id=user.organization_id).order_by("name")
                  .values_list("pk", "organization__name", "name")) if user.organization_id else []
-        self.fields["team"].choices = [("", _("All teams")),
-                                       *((pk, Team.name_from(organization, name)) for pk, organization, name in teams)]
+        self.fields["team"].choices = NormalizedChoices([
+            ("", _("All teams")), *((pk, Team.name_from(organization, name)) for pk, organization, name in teams)])
 
 
 class CaseListForm(forms.Form):
@@ -72,10 +72,10 @@ class CaseListForm(forms.Form):
             # As rows, not Users: a large county's five hundred staff built as models took a fifth of the page.
             names = colleagues.order_by("last_name", "first_name", "username").values_list(
                 "pk", "first_name", "last_name", "username")
-            self.fields["manager"].choices = [
+            self.fields["manager"].choices = NormalizedChoices([
                 ("", _("Anyone")), (self.NOBODY, _("Nobody assigned")),
                 *((str(pk), User.name_from(first, last, username)) for pk, first, last, username in names),
-            ] if user.organization_id else [("", _("Anyone"))]
+            ] if user.organization_id else [("", _("Anyone"))])
         else:
             del self.fields["scope"], self.fields["manager"]
 

@@ -1,5 +1,6 @@
 """The production cache backend (carecoord/cache.py): Django's Redis cache, one client per pool."""
 from django.core.cache import caches
+from redis._parsers import _HiredisParser
 from django.test import override_settings
 
 from tests.conftest import redis_cache_url
@@ -19,3 +20,9 @@ def test_the_redis_cache_keeps_one_client_per_pool_and_works_through_it():
         assert cache.incr("cache-count") == 1 and cache.get("cache-count") == 1
         cache.delete_many(["cache-test", "cache-count"])
         assert cache.get("cache-test") is None and cache.get("cache-count") is None
+        # and its replies are parsed in C (hiredis, a dependency), not by redis-py's Python parser
+        connection = cache._cache.get_client("a").connection_pool.get_connection()
+        try:
+            assert isinstance(connection._parser, _HiredisParser)
+        finally:
+            cache._cache.get_client("a").connection_pool.release(connection)

@@ -3,7 +3,7 @@ import re
 
 from django import forms
 
-from carecoord.widgets import DirectSelect
+from carecoord.widgets import DirectSelect, NormalizedChoices
 
 
 def _same_html(html: str) -> str:
@@ -32,3 +32,32 @@ def test_option_groups_are_left_to_djangos_template():
     html = DirectSelect(choices=choices).render("team", "2", {"id": "id_team"})
     assert _same_html(html) == _same_html(forms.Select(choices=choices).render("team", "2", {"id": "id_team"}))
     assert '<optgroup label="Placer">' in html
+
+
+def test_normalized_choices_are_kept_as_given_and_work_as_the_list_would():
+    pairs = [("", "Anyone"), ("nobody", "Nobody assigned"), *((str(pk), f"Worker {pk}") for pk in range(50))]
+
+    def form_with(choices):
+        class Filter(forms.Form):
+            manager = forms.ChoiceField(required=False, widget=DirectSelect)
+
+        def build(data=None):
+            form = Filter(data)
+            form.fields["manager"].choices = choices
+            return form
+        return build
+
+    kept, listed = form_with(NormalizedChoices(pairs)), form_with(pairs)
+    # Given the iterator, the field and its widget keep that very object: Django normalizes a list pair by pair
+    choices = NormalizedChoices(pairs)
+    form = kept()
+    form.fields["manager"].choices = choices
+    assert form.fields["manager"].choices is choices and form.fields["manager"].widget.choices is choices
+    # and it validates, refuses and renders as the list does, more than once
+    for data in ({"manager": "7"}, {"manager": "nobody"}, {"manager": "99"}, {}):
+        ours, django = kept(data), listed(data)
+        assert ours.is_valid() == django.is_valid() and ours.errors == django.errors
+        assert str(ours["manager"]) == str(django["manager"]) == str(ours["manager"])
+    chosen = kept({"manager": "7"})
+    assert chosen.is_valid() and chosen.cleaned_data == {"manager": "7"}
+    assert not kept({"manager": "99"}).is_valid()

@@ -24,7 +24,9 @@ def test_the_fast_markup_writes_what_djangos_format_html_writes():
 
     from carecoord import markup
 
-    values = ("Reyes <i>\"&'", mark_safe("<b>safe</b>"), gettext_lazy("Nobody"), 7, 2.5, None, "")
+    text_subclass = type("Text", (str,), {})
+    values = ("Reyes <i>\"&'", "Maria Reyes", mark_safe("<b>safe</b>"), text_subclass("a<b"), gettext_lazy("Nobody"), 7,
+              2.5, None, "")
     template = "<td>{}</td>" * len(values)
     # Then the fast helpers write the same text, marked safe, as Django's
     assert markup.format_html(template, *values) == format_html(template, *values)

@@ -40,8 +40,9 @@ BUCKETS = ("overdue", "today", "week", "later")
 WEEK_DAYS = 7  # "this week": due within the next seven days (after today)
 
 
-def _is_window() -> Q:
-    """Deadlines of window rules (``catalog.window_codes``), which the queue and the figures leave out."""
+def is_window() -> Q:
+    """Deadlines of window rules (``catalog.window_codes``): the queue and the figures leave them out, the sweep
+    ends them rather than missing them."""
     return one_of("rule_code", window_codes(), CharField())
 
 
@@ -68,7 +69,7 @@ def deadline_queue_for(*, user, program: str | None = None, team_id: int | None 
         scope |= Q(team_id__in=team_ids) | Q(owner_id__in=owner_ids) | Q(escalated_to=user)
         if user.organization_id:
             scope |= Q(owner__isnull=True, organization_id=user.organization_id)
-    qs = Deadline.objects.filter(scope, status__in=Deadline.ACTIVE_STATUSES).exclude(_is_window())
+    qs = Deadline.objects.filter(scope, status__in=Deadline.ACTIVE_STATUSES).exclude(is_window())
     if program:
         qs = qs.filter(case__program=program)
     if team_id:
@@ -102,7 +103,7 @@ def next_deadlines(case_ids) -> dict[int, NextDeadline]:
     One query for a page of cases, however many there are; read as rows, not Deadlines."""
     soonest: dict[int, NextDeadline] = {}
     deadlines = (Deadline.objects.filter(one_of("case_id", case_ids, IntegerField()), status__in=Deadline.ACTIVE_STATUSES)
-                 .exclude(_is_window()).order_by("case_id", "due_at", "pk")
+                 .exclude(is_window()).order_by("case_id", "due_at", "pk")
                  .values_list("case_id", "rule_code", "due_at"))
     for case_id, rule_code, due_at in deadlines:
         soonest.setdefault(case_id, NextDeadline(rule_code, due_at))
@@ -285,7 +286,7 @@ def deadlines_in_figures(*, user, start: datetime.date, end: datetime.date,
         deadlines_for_figures(user=user).using(using)
         .filter(due_at__gte=_start_of_day(start), due_at__lt=_start_of_day(end + datetime.timedelta(days=1)))
         .exclude(status__in=[Deadline.Status.CANCELLED, Deadline.Status.ENDED])
-        .exclude(_is_window())
+        .exclude(is_window())
     )
 
 

@@ -41,8 +41,8 @@ from django.utils import timezone
 
 from carecoord.accounts.models import User
 
-from .catalog import window_codes
 from .models import Deadline, Notification, OutboxMessage
+from .selectors import is_window
 
 log = logging.getLogger(__name__)
 
@@ -193,9 +193,9 @@ STEPS = (
 def _due_rows(step: Step, now: datetime.datetime):
     qs = Deadline.objects.filter(step.due(now))
     if step.windows is True:
-        qs = qs.filter(rule_code__in=window_codes())
+        qs = qs.filter(is_window())
     elif step.windows is False:
-        qs = qs.exclude(rule_code__in=window_codes())
+        qs = qs.exclude(is_window())
     return qs
 
 

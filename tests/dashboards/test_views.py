@@ -208,3 +208,19 @@ def test_query_count_does_not_grow_with_the_cases(client, known, program_a, coun
 
 def test_supervisor_role_group_grants_the_dashboard(known):
     assert grant_role_group(known.supervisor_a).has_perm("cases.view_dashboard")
+
+
+def test_every_figure_links_to_exactly_the_deadlines_it_counts(client, known):
+    """Each count on the page, per rule, month, team and worker, is a link whose drill-down lists that
+    many deadlines: the query string of each figure names its own rule, period, team or worker."""
+    client.force_login(known.supervisor_a)
+    page = client.get(reverse("dashboard"), PERIOD).content.decode()
+    links = re.findall(r'<a href="(/dashboard/compliance/cases/\?[^"]*)">([\d,]+)</a>', page)
+    kinds = {key for href, _count in links for key in ("team=", "owner=") if key in href}
+    periods = {re.search(r"start=([\d-]+)&amp;end=([\d-]+)", href).groups() for href, _count in links}
+    assert kinds == {"team=", "owner="}, "team and worker figures link"
+    assert {("2026-10-01", "2026-10-31"), ("2026-11-01", "2026-11-30")} <= periods, "each month's figures link to it"
+    for href, count in links:
+        drill = client.get(href.replace("&amp;", "&"))
+        assert drill.status_code == 200 and drill.context["form"].is_valid(), href
+        assert drill.context["page_obj"].paginator.count == int(count.replace(",", "")), href

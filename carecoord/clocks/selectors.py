@@ -333,25 +333,32 @@ def _check_grouping(group_by: Sequence[str]) -> None:
 
 
 def compliance_figure_sets(*, user, start: datetime.date, end: datetime.date,
-                           groupings: Sequence[Sequence[str]], using: str = "default") -> list[list[dict]]:
+                           groupings: Sequence[Sequence[str]], medians: Sequence[Sequence[str]] | None = None,
+                           using: str = "default") -> list[list[dict]]:
     """:func:`compliance_figures` for several groupings at once, one list of rows per grouping.
 
     On PostgreSQL it is one scan of the period's deadlines, ``GROUP BY GROUPING SETS``: the
     dashboard's four tables (per rule, month, team and worker) were four scans of a county's
-    deadlines before, 12–14 ms each at 1M members. Rows are the same as ``compliance_figures``'.
+    deadlines before, 12–14 ms each at 1M members. Rows are the same as ``compliance_figures'``.
+
+    ``medians`` names the groupings whose rows need ``median_hours_to_meet`` (all of them when None); the
+    other groupings' rows have None there. The median is an ordered-set aggregate, which PostgreSQL
+    computes by sorting each group's times on its own: for the dashboard's 685 groups that was two fifths
+    of the scan, for a column its page shows for the rules alone. When only some groupings need it, it
+    comes from a second scan, of the met deadlines and those groupings only.
     """
     for group_by in groupings:
         _check_grouping(group_by)
     if connections[using].vendor != "postgresql":
         return [compliance_figures(user=user, start=start, end=end, group_by=group_by, using=using)
                 for group_by in groupings]
+    medians = [tuple(group_by) for group_by in (groupings if medians is None else medians)]
     # Grouped by ids; the names (a team's, an owner's) are looked up afterwards by id. Grouped by the names
     # as well, PostgreSQL joined every deadline of the period to its team and owner and sorted them by name:
     # a sixth of the query, for a few hundred names.
     grouped = {name: [field for field in GROUPS[name] if not _is_name(field)] for group_by in groupings for name in group_by}
     fields = list(dict.fromkeys(field for group_by in groupings for name in group_by for field in grouped[name]))
-    position = {field: i for i, field in enumerate(fields)}
-    column = {field: f"g{i}" for field, i in position.items()}
+    column = {field: f"g{i}" for i, field in enumerate(fields)}
     inner = (
         deadlines_in_figures(user=user, start=start, end=end, using=using)
         .annotate(month=TruncMonth("due_at", tzinfo=workdays.PACIFIC))
@@ -360,35 +367,50 @@ def compliance_figure_sets(*, user, start: datetime.date, end: datetime.date,
         .order_by()
     )
     inner_sql, inner_params = inner.query.sql_with_params()
-    sets = [[column[field] for name in group_by for field in grouped[name]] for group_by in groupings]
-    every = list(column.values())
-    # GROUPING(every column) is a bit mask of the columns a row is not grouped by (first column highest):
-    # it tells which grouping set the row belongs to.
-    mask_of = {sum(1 << (len(every) - 1 - i) for i, c in enumerate(every) if c not in grouped_by): n
-               for n, grouped_by in enumerate(sets)}
-    sql = (
-        f"SELECT {', '.join(every)}, GROUPING({', '.join(every)}), "
-        "COUNT(*) FILTER (WHERE g_status = ANY(%s)), COUNT(*) FILTER (WHERE g_status = %s), "
-        "COUNT(*) FILTER (WHERE g_status = %s), COUNT(*) FILTER (WHERE g_status = %s), "
-        "COUNT(*) FILTER (WHERE g_status = %s), "
-        "percentile_cont(0.5) WITHIN GROUP (ORDER BY g_time_to_meet) FILTER (WHERE g_status = ANY(%s)) "
-        f"FROM ({inner_sql}) AS figures "
-        f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(cols) + ')' for cols in sets)})"
-    )
-    params = (list(COUNTED), Deadline.Status.MET_ON_TIME, Deadline.Status.MET_LATE, Deadline.Status.MISSED,
-              Deadline.Status.OPEN, list(MET), *inner_params)
+    keys_of = [[field for name in group_by for field in grouped[name]] for group_by in groupings]
+    sets = [[column[field] for field in keys] for keys in keys_of]
+
+    def by_sets(chosen: list[int], aggregates: str, params: tuple, *, where: str = "", where_params: tuple = ()):
+        """Each group of the grouping sets ``chosen`` as (which grouping, its key, its aggregates). GROUPING() of
+        the columns is a bit mask of those a row is not grouped by (first column highest): it tells which set
+        the row belongs to."""
+        used = [c for c in column.values() if any(c in sets[n] for n in chosen)]
+        mask_of = {sum(1 << (len(used) - 1 - i) for i, c in enumerate(used) if c not in sets[n]): n for n in chosen}
+        cursor.execute(
+            f"SELECT {', '.join(used)}, GROUPING({', '.join(used)}), {aggregates} FROM ({inner_sql}) AS figures {where} "
+            f"GROUP BY GROUPING SETS ({', '.join('(' + ', '.join(sets[n]) + ')' for n in chosen)})",
+            (*params, *inner_params, *where_params))
+        for row in cursor.fetchall():
+            n, keys = mask_of[row[len(used)]], dict(zip(used, row))
+            yield n, tuple(keys[c] for c in sets[n]), row[len(used) + 1:]
+
+    counts = ("COUNT(*) FILTER (WHERE g_status = ANY(%s)), COUNT(*) FILTER (WHERE g_status = %s), "
+              "COUNT(*) FILTER (WHERE g_status = %s), COUNT(*) FILTER (WHERE g_status = %s), "
+              "COUNT(*) FILTER (WHERE g_status = %s)")
+    count_params = (list(COUNTED), Deadline.Status.MET_ON_TIME, Deadline.Status.MET_LATE, Deadline.Status.MISSED,
+                    Deadline.Status.OPEN)
+    median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY g_time_to_meet)"
+    with_median = [n for n, group_by in enumerate(groupings) if tuple(group_by) in medians]
+    together = len(with_median) == len(groupings)  # every grouping needs it: computed with the counts
     out: list[list[dict]] = [[] for _ in groupings]
     titles = _rule_titles()
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        for *keys, mask, due, met_on_time, met_late, missed, still_open, median in cursor.fetchall():
-            n = mask_of[mask]
-            row = {field: keys[position[field]] for name in groupings[n] for field in grouped[name]}
+        medians_apart = {}
+        if with_median and not together:
+            medians_apart = {(n, key): aggregates[0] for n, key, aggregates in
+                             by_sets(with_median, median, (), where="WHERE g_status = ANY(%s)", where_params=(list(MET),))}
+        every = list(range(len(groupings)))
+        figures = (by_sets(every, f"{counts}, {median} FILTER (WHERE g_status = ANY(%s))", (*count_params, list(MET)))
+                   if together else by_sets(every, f"{counts}, NULL", count_params))
+        for n, key, (due, met_on_time, met_late, missed, still_open, median_time) in figures:
+            row = dict(zip(keys_of[n], key))
             if row.get("month") is not None:
                 # TruncMonth in Pacific time gives a local timestamp; the ORM would make it aware.
                 row["month"] = timezone.make_aware(row["month"], workdays.PACIFIC)
+            if not together:
+                median_time = medians_apart.get((n, key))
             row.update(due=due, met_on_time=met_on_time, met_late=met_late, missed=missed, open=still_open,
-                       median_time_to_meet=median)
+                       median_time_to_meet=median_time)
             out[n].append(_finish(row, titles))
     _add_names(out, groupings, using=using)
     for n, group_by in enumerate(groupings):

@@ -63,8 +63,9 @@ def dashboard(request):
     """Clock compliance: every rule's on-time rate against its target, per month, team and worker."""
     form = PeriodForm(request.GET or None)
     start, end, program = form.period()
-    overview = selectors.compliance_overview(user=request.user, start=start, end=end, program=program)
-    if request.GET.get("format") == "csv":
+    as_csv = request.GET.get("format") == "csv"
+    overview = selectors.compliance_overview(user=request.user, start=start, end=end, program=program, every_median=as_csv)
+    if as_csv:
         return _compliance_csv(overview)
     titles = {rule.rule_code: rule.title for rule in overview["rules"]}
     trend = _chart([_month(month) for month in overview["months"]],

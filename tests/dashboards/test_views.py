@@ -224,3 +224,15 @@ def test_every_figure_links_to_exactly_the_deadlines_it_counts(client, known):
         drill = client.get(href.replace("&amp;", "&"))
         assert drill.status_code == 200 and drill.context["form"].is_valid(), href
         assert drill.context["page_obj"].paginator.count == int(count.replace(",", "")), href
+
+
+def test_the_csv_has_every_figures_median_and_the_page_the_rules(client, known):
+    client.force_login(known.supervisor_a)
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("dashboard"), {**PERIOD, "format": "csv"}).content.decode())))
+    rule_median = next(r for r in rows if r["grouping"] == "rule" and r["rule_code"] == R1)["median_hours_to_meet"]
+    assert rule_median
+    for grouping in ("month", "team", "worker"):
+        assert any(r["median_hours_to_meet"] for r in rows if r["grouping"] == grouping and r["rule_code"] == R1), grouping
+    # The page shows the rules' medians (its other tables have no such column)
+    overview = client.get(reverse("dashboard"), PERIOD).context["overview"]
+    assert next(rule for rule in overview["rules"] if rule.rule_code == R1).median_hours_to_meet == float(rule_median)

